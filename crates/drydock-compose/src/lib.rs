@@ -1,0 +1,1 @@
+//! A Compose file parser with positions (saphyr), interpolation, extends/include, and its conversion into ContainerSpec.

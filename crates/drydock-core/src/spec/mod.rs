@@ -1,0 +1,24 @@
+//! The typed specs that rules judge. Every source (a Dockerfile stage, a
+//! Compose service, a daemon.json; later a live container, an image config,
+//! a `docker run` line, a request arriving at the daemon) converts into one
+//! of these, and every field remembers its [`Origin`](crate::Origin).
+//!
+//! Rules never look at raw files: they ask a spec, so the same rule judges
+//! `privileged: true` in Compose and `HostConfig.Privileged` on the API.
+
+mod anchor;
+mod container;
+mod daemon;
+mod image;
+mod shell;
+
+pub use anchor::{JsonObjectAnchor, YamlMapAnchor};
+pub use container::{
+    BuildSpec, ContainerSpec, Logging, Mount, MountKind, PortMapping, Resources, SecurityOpt,
+};
+pub use daemon::{DaemonSpec, DaemonSetting};
+pub use image::{
+    ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,
+    RunStep, StepKind,
+};
+pub use shell::{Nesting, PipePos, Redirect, ShellCommand, ShellScript, Word};

@@ -1,0 +1,1 @@
+//! A daemon.json parser with positions and its conversion into DaemonSpec.

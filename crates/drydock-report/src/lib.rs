@@ -1,0 +1,1 @@
+//! Renders drydock findings: human, JSON, SARIF, JUnit, GitHub annotations, Checkstyle.

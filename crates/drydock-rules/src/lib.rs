@@ -1,0 +1,1 @@
+//! drydock's rules, their registry, and the engine that runs them, applies suppressions and fixes.
