@@ -114,4 +114,16 @@ impl Finding {
         self.related.push(Related { origin, message: message.into() });
         self
     }
+
+    /// Attaches a fix (builder style on a `&mut` from a rule checker).
+    pub fn set_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// Adds a secondary location.
+    pub fn add_related(&mut self, origin: Origin, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related { origin, message: message.into() });
+        self
+    }
 }

@@ -167,12 +167,23 @@ impl RuleMeta {
     }
 }
 
-/// Extracts a `## heading` section from Markdown text.
+/// Removes the one leading space that `///` doc comments leave on each line.
+pub fn clean_docs(docs: &str) -> String {
+    let mut out = String::with_capacity(docs.len());
+    for line in docs.lines() {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    out.trim().to_string()
+}
+
+/// Extracts a `## heading` section from Markdown text (leading spaces of
+/// doc-comment lines are kept; see [`clean_docs`]).
 pub fn doc_section<'a>(docs: &'a str, heading: &str) -> Option<&'a str> {
     let mut start = None;
     let mut offset = 0;
     for line in docs.split_inclusive('\n') {
-        let trimmed = line.trim_end();
+        let trimmed = line.trim();
         if let Some(h) = trimmed.strip_prefix("## ") {
             if let Some(s) = start {
                 return Some(docs[s..offset].trim());
