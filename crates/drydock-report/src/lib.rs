@@ -1,1 +1,171 @@
-//! Renders drydock findings: human, JSON, SARIF, JUnit, GitHub annotations, Checkstyle.
+//! Renders drydock findings: human (rustc-style snippets), JSON, SARIF 2.1.0,
+//! JUnit XML, GitHub workflow annotations and Checkstyle XML.
+//!
+//! The input is a [`Report`]: findings already resolved to files (with their
+//! text, for snippets) or API paths, and the errors met while scanning.
+//! Lines and columns are computed here, at render time, from byte ranges.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use drydock_core::{Applicability, RuleMeta, Severity, SourceFile, TextRange};
+
+mod checkstyle;
+mod common;
+mod github;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+pub use common::{ResolvedRange, Summary, file_uri, resolve_range};
+pub use human::summary_line;
+
+/// The JSON Schema (draft 2020-12) of the `json` format, version 1.
+pub const JSON_SCHEMA_V1: &str = include_str!("../schema/report-v1.schema.json");
+
+/// The `version` written into the `json` format.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+/// Where a finding or a related note points.
+#[derive(Clone, Debug)]
+pub enum Location {
+    /// A byte range in a file; the file carries its text and line index.
+    File {
+        file: Arc<SourceFile>,
+        range: TextRange,
+    },
+    /// An Engine API field path (later sources).
+    Api { object: String, path: String },
+    /// Nowhere in particular.
+    None,
+}
+
+/// One edit of a fix, resolved to its file.
+#[derive(Clone, Debug)]
+pub struct FileEdit {
+    pub file: Arc<SourceFile>,
+    pub range: TextRange,
+    pub content: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportFix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<FileEdit>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportRelated {
+    pub location: Location,
+    pub message: String,
+}
+
+/// A finding ready to render.
+#[derive(Clone, Debug)]
+pub struct ReportItem {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    pub related: Vec<ReportRelated>,
+    pub fix: Option<ReportFix>,
+}
+
+/// A file or input that could not be read or scanned at all.
+#[derive(Clone, Debug)]
+pub struct ScanError {
+    pub path: String,
+    /// 1-based line and column, where the error has a place.
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+/// Everything one run found, sorted by path, then position, then rule.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub items: Vec<ReportItem>,
+    pub errors: Vec<ScanError>,
+    pub files_scanned: usize,
+    /// Findings that inline comments or configuration suppressed.
+    pub suppressed: usize,
+    /// Fixes applied by `--fix` in this run.
+    pub fixes_applied: usize,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Checkstyle,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Checkstyle,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Checkstyle => "checkstyle",
+        }
+    }
+}
+
+/// Options that shape the output.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// ANSI colours in the human format.
+    pub color: bool,
+    /// The tool version written into JSON and SARIF.
+    pub tool_version: String,
+    /// Every rule that was enabled in the run (SARIF lists their metadata).
+    pub rules: Vec<&'static RuleMeta>,
+}
+
+/// Writes `report` in `format` to `out`.
+pub fn render(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, opts, out),
+        Format::Json => json::render(report, opts, out),
+        Format::Sarif => sarif::render(report, opts, out),
+        Format::Junit => junit::render(report, opts, out),
+        Format::Github => github::render(report, opts, out),
+        Format::Checkstyle => checkstyle::render(report, opts, out),
+    }
+}
+
+/// Renders into a `String` (convenience for tests and callers that buffer).
+pub fn render_to_string(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+) -> io::Result<String> {
+    let mut buf = Vec::new();
+    render(report, format, opts, &mut buf)?;
+    String::from_utf8(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+#[cfg(test)]
+mod tests;
