@@ -224,24 +224,6 @@ pub(crate) fn api_label(object: &str, path: &str) -> String {
     }
 }
 
-/// Removes the one leading space that `///` doc comments leave on each line
-/// (when every non-blank line has it), and trims.
-pub(crate) fn clean_docs(docs: &str) -> String {
-    let all_indented = docs
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .all(|l| l.starts_with(' '));
-    if !all_indented {
-        return docs.trim().to_string();
-    }
-    let mut out = String::with_capacity(docs.len());
-    for line in docs.lines() {
-        out.push_str(line.strip_prefix(' ').unwrap_or(line));
-        out.push('\n');
-    }
-    out.trim().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

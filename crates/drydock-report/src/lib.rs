@@ -16,6 +16,7 @@ mod github;
 mod human;
 mod json;
 mod junit;
+pub mod resolve;
 mod sarif;
 
 pub use common::{ResolvedRange, Summary, file_uri, resolve_range};

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use drydock_core::{RuleMeta, Severity, SourceFile, TextRange};
 
-use crate::common::{CharOffsets, api_label, clean_docs, file_uri, resolve_range};
+use drydock_core::rule::clean_docs;
+
+use crate::common::{CharOffsets, api_label, file_uri, resolve_range};
 use crate::{FileEdit, Location, RenderOptions, Report, ReportItem, ReportRelated};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
