@@ -1,0 +1,54 @@
+//! Rules that judge one container (`ContainerSpec`): a Compose service
+//! today; a `docker run` line, a live container or a create request later.
+//! They look at the spec only, never at the file it came from (except to
+//! compute the text of a fix).
+
+mod support;
+
+mod caps_not_dropped;
+mod cgroup_parent;
+mod confinement;
+mod dangerous_cap;
+mod docker_api_port;
+mod docker_socket;
+mod healthcheck_disabled;
+mod host_devices;
+mod host_namespace;
+mod image_tag;
+mod kernel_settings;
+mod logging_disabled;
+mod mount_propagation;
+mod no_new_privileges;
+mod port_all_interfaces;
+mod privileged;
+mod privileged_port;
+mod read_only;
+mod resources;
+mod restart_policy;
+mod runs_as_root;
+mod sensitive_mount;
+mod tmpfs_exec;
+
+pub use caps_not_dropped::CapabilitiesNotDropped;
+pub use cgroup_parent::CgroupParentSet;
+pub use confinement::ConfinementDisabled;
+pub use dangerous_cap::DangerousCapabilityAdded;
+pub use docker_api_port::DockerApiPortPublished;
+pub use docker_socket::DockerSocketMounted;
+pub use healthcheck_disabled::HealthcheckDisabled;
+pub use host_devices::HostDevicesExposed;
+pub use host_namespace::HostNamespaceShared;
+pub use image_tag::ImageTagMutable;
+pub use kernel_settings::RiskyKernelSettings;
+pub use logging_disabled::LoggingDisabled;
+pub use mount_propagation::MountPropagationShared;
+pub use no_new_privileges::NoNewPrivilegesNotSet;
+pub use port_all_interfaces::PortBoundToAllInterfaces;
+pub use privileged::PrivilegedContainer;
+pub use privileged_port::PrivilegedHostPort;
+pub use read_only::RootFilesystemWritable;
+pub use resources::{CpuNotLimited, MemoryNotLimited, PidsNotLimited};
+pub use restart_policy::RestartPolicyUnbounded;
+pub use runs_as_root::RunsAsRoot;
+pub use sensitive_mount::SensitiveHostPathMounted;
+pub use tmpfs_exec::TmpfsExecAllowed;
