@@ -1,1 +1,120 @@
-fn main() {}
+//! The `drydock` command line.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod files;
+mod scan;
+mod settings;
+
+/// Finds, explains and fixes Docker security problems.
+#[derive(Parser, Debug)]
+#[command(name = "drydock", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan Dockerfiles, Compose files and daemon.json files (directories are walked).
+    Scan(scan::ScanArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Explain one rule: what it finds, why it matters, how to fix it.
+    Explain {
+        /// Rule ID (`IMG002`) or name (`last-user-root`).
+        rule: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    format: RulesFormat,
+    /// Write the Markdown rule documentation into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    write_docs: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(&args),
+        Command::Rules(args) => rules(&args),
+        Command::Explain { rule } => explain(&rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "drydock: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rules(args: &RulesArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.write_docs {
+        std::fs::create_dir_all(dir)?;
+        for (name, content) in drydock_rules::docs::all_pages() {
+            std::fs::write(dir.join(name), content)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = drydock_rules::all_rules()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({
+                        "id": m.id,
+                        "name": m.name,
+                        "title": m.title,
+                        "severity": m.severity.as_str(),
+                        "category": m.category.as_str(),
+                        "references": m.references,
+                        "fix": m.fix.as_str(),
+                        "summary": drydock_core::rule::clean_docs(m.summary()),
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        }
+        RulesFormat::Table => {
+            writeln!(out, "{:<7} {:<36} {:<9} {:<14} {:<7} TITLE", "ID", "NAME", "SEVERITY", "CATEGORY", "FIX")?;
+            for r in drydock_rules::all_rules() {
+                let m = r.meta();
+                writeln!(
+                    out,
+                    "{:<7} {:<36} {:<9} {:<14} {:<7} {}",
+                    m.id,
+                    m.name,
+                    m.severity.as_str(),
+                    m.category.as_str(),
+                    m.fix.as_str(),
+                    m.title
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str) -> anyhow::Result<ExitCode> {
+    let Some(rule) = drydock_rules::find_rule(id) else {
+        let _ = writeln!(anstream::stderr(), "drydock: error: no rule `{id}` (see `drydock rules`)");
+        return Ok(ExitCode::from(2));
+    };
+    let page = drydock_rules::docs::rule_page(rule.meta());
+    writeln!(anstream::stdout(), "{page}")?;
+    Ok(ExitCode::SUCCESS)
+}

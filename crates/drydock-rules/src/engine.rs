@@ -1,0 +1,150 @@
+//! Runs the rules over one input: parse, convert to specs, check, suppress.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use drydock_core::fs::FileSystem;
+use drydock_core::{FileId, FileKind, Finding, Origin, ParseError, RuleMeta, SourceFile, SourceMap};
+
+use crate::rule::{Checker, ComposeCx, DockerfileCx, Rule};
+use crate::rules::syntax::{ComposeSyntax, DaemonJsonSyntax, DockerfileSyntax};
+use crate::settings::Settings;
+use crate::suppress;
+
+/// One file to lint.
+#[derive(Clone, Debug)]
+pub struct Input<'a> {
+    /// Where the file is (for reading files it refers to, relative to it).
+    pub path: &'a Path,
+    /// How to show its path.
+    pub display: String,
+    pub kind: FileKind,
+    pub text: Arc<str>,
+}
+
+/// The outside world a lint may consult: other files (Compose `extends`,
+/// `include`, `env_file`, `.env`) and the process environment (Compose
+/// interpolation).
+pub struct LintEnv<'a> {
+    pub fs: &'a dyn FileSystem,
+    pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+/// What linting one input produced.
+#[derive(Debug)]
+pub struct LintResult {
+    pub sources: SourceMap,
+    pub primary: FileId,
+    /// Sorted by file, position and rule.
+    pub findings: Vec<Finding>,
+    pub suppressed: usize,
+    /// Number of syntax-rule findings (fix rounds compare it).
+    pub syntax_errors: usize,
+}
+
+/// Lints one input with the enabled rules.
+pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintResult {
+    let mut sources = SourceMap::new();
+    let primary = sources.add(SourceFile::new(input.display.clone(), input.kind, input.text.clone()));
+    let rules = settings.enabled_rules();
+    let text: &str = &input.text;
+    let mut findings = Vec::new();
+    let mut dockerfile = None;
+
+    let syntax_errors;
+    match input.kind {
+        FileKind::Dockerfile => {
+            let df = drydock_dockerfile::parse(text, primary);
+            syntax_errors = df.errors.len();
+            syntax_findings(&mut findings, &DockerfileSyntax::META, &df.errors, settings);
+            let images =
+                drydock_dockerfile::image_specs(&df, text, &drydock_dockerfile::SpecOptions::default());
+            let cx = DockerfileCx { file: primary, text, dockerfile: &df, images: &images };
+            run(&rules, settings, &sources, &mut findings, |r, c| {
+                for image in &images {
+                    r.check_image(c, image);
+                }
+                r.check_dockerfile(c, &cx);
+            });
+            dockerfile = Some(df);
+        }
+        FileKind::Compose => {
+            let opts = drydock_compose::LoadOptions { fs: env.fs, env: env.env };
+            let project = drydock_compose::load(input.path, primary, &mut sources, &opts);
+            syntax_errors = project.errors.len();
+            syntax_findings(&mut findings, &ComposeSyntax::META, &project.errors, settings);
+            let cx = ComposeCx { text, project: &project };
+            run(&rules, settings, &sources, &mut findings, |r, c| {
+                for service in &project.services {
+                    r.check_container(c, service);
+                }
+                r.check_compose(c, &cx);
+            });
+        }
+        FileKind::DaemonJson => {
+            let cfg = drydock_daemon_config::parse(text, primary);
+            syntax_errors = cfg.errors.len();
+            syntax_findings(&mut findings, &DaemonJsonSyntax::META, &cfg.errors, settings);
+            if !cfg.errors.iter().any(|e| e.fatal) {
+                run(&rules, settings, &sources, &mut findings, |r, c| r.check_daemon(c, &cfg.spec));
+            }
+        }
+        FileKind::Other => syntax_errors = 0,
+    }
+
+    for f in &mut findings {
+        f.severity = settings.severity_of(f.rule);
+    }
+    let mut suppressed = 0;
+    if settings.inline_suppressions {
+        let mut sups = suppress::collect(text, input.kind, dockerfile.as_ref());
+        suppressed = suppress::apply(&mut findings, primary, &mut sups);
+        if settings.is_enabled(&crate::rules::meta::UnusedSuppression::META) {
+            let mut unused = suppress::unused(primary, &sups, settings);
+            for f in &mut unused {
+                f.severity = settings.severity_of(f.rule);
+            }
+            findings.extend(unused);
+        }
+    }
+    sort_findings(&mut findings);
+    LintResult { sources, primary, findings, suppressed, syntax_errors }
+}
+
+fn run(
+    rules: &[&'static dyn Rule],
+    settings: &Settings,
+    sources: &SourceMap,
+    findings: &mut Vec<Finding>,
+    mut each: impl FnMut(&'static dyn Rule, &mut Checker<'_>),
+) {
+    for &rule in rules {
+        let mut cx = Checker::new(rule.meta(), settings, sources);
+        each(rule, &mut cx);
+        findings.extend(cx.into_findings());
+    }
+}
+
+fn syntax_findings(out: &mut Vec<Finding>, meta: &'static RuleMeta, errors: &[ParseError], settings: &Settings) {
+    if !settings.is_enabled(meta) {
+        return;
+    }
+    for e in errors {
+        out.push(Finding::new(meta, Origin::file(e.file, e.range), e.message.clone()));
+    }
+}
+
+/// Sorts by file, start offset, rule ID and message, and drops exact
+/// duplicates (the same rule at the same place with the same message, as
+/// happens when one merged YAML value is shared by several services).
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| {
+        let (file, start, end) = match &f.origin {
+            Origin::File { file, range } => (file.0, range.start, range.end),
+            _ => (u32::MAX, 0, 0),
+        };
+        (file, start, end, f.rule.id, f.message.clone())
+    };
+    findings.sort_by_cached_key(key);
+    findings.dedup_by(|a, b| a.rule.id == b.rule.id && a.origin == b.origin && a.message == b.message);
+}

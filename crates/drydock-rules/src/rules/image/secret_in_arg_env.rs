@@ -1,0 +1,101 @@
+use drydock_core::spec::{ImageSpec, StepKind};
+use drydock_core::RuleMeta;
+
+use crate::declare_rule;
+use crate::rule::{Checker, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `ARG` and `ENV` whose name says it holds a credential
+    /// (`DB_PASSWORD`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `API_KEY`, …).
+    /// Names that point to a file (`…_FILE`, `…_PATH`) are not reported.
+    ///
+    /// ## Why is this bad?
+    /// `ENV` values are stored in the image configuration and shown by
+    /// `docker inspect` to anyone who can pull the image. `ARG` values are
+    /// recorded in the image history of every step that uses them. Either
+    /// way the secret ships with the image.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// ARG NPM_TOKEN
+    /// RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc && npm ci
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
+    /// ```
+    ///
+    /// ## How to fix
+    /// Pass build-time secrets with `RUN --mount=type=secret` (BuildKit) and
+    /// runtime secrets through the orchestrator's secrets (Compose
+    /// `secrets:`, Kubernetes Secrets) or a `…_FILE` variable.
+    pub struct SecretInArgEnv {
+        id: "IMG017",
+        name: "secret-in-arg-or-env",
+        title: "Secret-looking name in ARG or ENV",
+        severity: High,
+        category: Secrets,
+        references: ["cis-docker-1.6:4.10", "concern:11", "hadolint:DL3064", "trivy:DS031", "dockle:CIS-DI-0010", "buildkit:SecretsUsedInArgOrEnv", "kics:secrets-stored-in-dockerfile"],
+        fix: None,
+    }
+}
+
+const SECRET_WORDS: &[&str] =
+    &["password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "passphrase", "privatekey"];
+const PAIRS: &[(&str, &str)] =
+    &[("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("client", "secret"), ("auth", "key"), ("signing", "key"), ("encryption", "key")];
+const NOT_SECRET_SUFFIX: &[&str] =
+    &["file", "path", "dir", "url", "name", "user", "username", "id", "length", "len", "enabled", "version", "type", "endpoint", "host", "mode"];
+
+/// Whether a variable name says it holds a secret.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower.split(['_', '-', '.']).filter(|t| !t.is_empty()).collect();
+    let Some(last) = tokens.last() else { return false };
+    if NOT_SECRET_SUFFIX.contains(last) {
+        return false;
+    }
+    tokens.iter().any(|t| SECRET_WORDS.contains(t))
+        || tokens.windows(2).any(|w| PAIRS.contains(&(w[0], w[1])))
+}
+
+impl Rule for SecretInArgEnv {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
+        for step in &image.steps {
+            match &step.kind {
+                StepKind::Env(kvs) => {
+                    for kv in kvs.iter().filter(|kv| is_secret_name(&kv.key.value)) {
+                        cx.report(&kv.key.origin, format!("`ENV {}` stores a secret in the image configuration", kv.key.value));
+                    }
+                }
+                StepKind::Arg(args) => {
+                    for a in args.iter().filter(|a| is_secret_name(&a.name.value)) {
+                        cx.report(&a.name.origin, format!("`ARG {}` passes a secret that is recorded in the image history", a.name.value));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_name;
+
+    #[test]
+    fn names() {
+        for n in ["DB_PASSWORD", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "API_KEY", "npm-token", "CLIENT_SECRET", "PRIVATE_KEY"] {
+            assert!(is_secret_name(n), "{n}");
+        }
+        for n in ["DB_PASSWORD_FILE", "TOKEN_URL", "PATH", "KEYBOARD", "SECRET_NAME", "PUBLIC_KEY", "PASSWORD_LENGTH", "TOKENIZER"] {
+            assert!(!is_secret_name(n), "{n}");
+        }
+    }
+}

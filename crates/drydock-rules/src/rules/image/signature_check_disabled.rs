@@ -1,0 +1,75 @@
+use drydock_core::spec::ImageSpec;
+use drydock_core::RuleMeta;
+
+use crate::declare_rule;
+use crate::rule::{Checker, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports package installs with signature checks switched off:
+    /// `apk --allow-untrusted`, `apt-get --allow-unauthenticated`,
+    /// `--allow-insecure-repositories`, `--force-yes`, `yum`/`dnf`/`tdnf`/`microdnf`
+    /// `--nogpgcheck`, `rpm --nosignature`/`--nodigest`/`--noverify`/`--nofiledigest`,
+    /// `zypper --no-gpg-checks`.
+    ///
+    /// ## Why is this bad?
+    /// Package signatures are what ties a package to its distribution;
+    /// without the check, a mirror, proxy or attacker on the path can ship
+    /// any binary into the image.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apk add --allow-untrusted /tmp/custom.apk
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove the flag. For a package of your own, sign it and add the
+    /// public key to the image's keyring.
+    pub struct SignatureCheckDisabled {
+        id: "IMG012",
+        name: "package-signature-check-disabled",
+        title: "Package signature verification disabled",
+        severity: High,
+        category: SupplyChain,
+        references: ["concern:28", "checkov:CKV2_DOCKER_7", "checkov:CKV2_DOCKER_8", "checkov:CKV2_DOCKER_9", "checkov:CKV2_DOCKER_10", "checkov:CKV2_DOCKER_11"],
+        fix: None,
+    }
+}
+
+fn flags_for(program: &str) -> &'static [&'static str] {
+    match program {
+        "apk" => &["--allow-untrusted"],
+        "apt-get" | "apt" | "aptitude" => &["--allow-unauthenticated", "--allow-insecure-repositories", "--force-yes"],
+        "yum" | "dnf" | "tdnf" | "microdnf" => &["--nogpgcheck"],
+        "rpm" => &["--nosignature", "--nodigest", "--noverify", "--nofiledigest"],
+        "zypper" => &["--no-gpg-checks", "--no-gpg-check"],
+        _ => &[],
+    }
+}
+
+impl Rule for SignatureCheckDisabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
+        for (_, run) in image.runs() {
+            let Some(script) = &run.script else { continue };
+            for cmd in &script.commands {
+                for flag in flags_for(cmd.program()) {
+                    if let Some(w) = cmd.long_value_word(flag) {
+                        cx.report(&w.origin, format!("`{} {flag}` installs packages without verifying their signatures", cmd.program()));
+                    }
+                }
+                if cmd.is("apt-get") || cmd.is("apt") {
+                    for w in cmd.args.iter().filter(|w| {
+                        let t = w.text.to_ascii_lowercase();
+                        t.contains("allowunauthenticated=true") || t.contains("allowinsecurerepositories=true")
+                    }) {
+                        cx.report(&w.origin, format!("`{}` installs packages without verifying their signatures", w.text));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! What a run is configured to do, resolved from drydock.toml, the command
+//! line and `.hadolint.yaml`.
+
+use std::collections::BTreeMap;
+
+use drydock_core::config::{Config, Selection};
+use drydock_core::{RuleMeta, Severity};
+
+use crate::registry::RULES;
+use crate::rule::Rule;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub selection: Selection,
+    pub severity_overrides: BTreeMap<String, Severity>,
+    /// Registries base images may come from; empty means no restriction.
+    pub trusted_registries: Vec<String>,
+    /// hadolint codes listed in a `.hadolint.yaml` `ignored:` list: rules
+    /// referencing any of them are off.
+    pub hadolint_ignored: Vec<String>,
+    /// Honour inline `# drydock:ignore` and `# hadolint ignore` comments.
+    pub inline_suppressions: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            selection: Selection::default(),
+            severity_overrides: BTreeMap::new(),
+            trusted_registries: Vec::new(),
+            hadolint_ignored: Vec::new(),
+            inline_suppressions: true,
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Self {
+        Settings {
+            selection: config.selection.clone(),
+            severity_overrides: config.severity_overrides.clone(),
+            trusted_registries: config.trusted_registries.clone(),
+            ..Settings::default()
+        }
+    }
+
+    /// Only the given rule IDs or prefixes.
+    pub fn only(selectors: &[&str]) -> Self {
+        Settings {
+            selection: Selection { select: selectors.iter().map(|s| (*s).to_string()).collect(), ignore: vec![] },
+            ..Settings::default()
+        }
+    }
+
+    pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
+        self.selection.is_enabled(meta.id)
+            && !meta.hadolint_codes().any(|c| self.hadolint_ignored.iter().any(|i| i.eq_ignore_ascii_case(c)))
+    }
+
+    pub fn enabled_rules(&self) -> Vec<&'static dyn Rule> {
+        RULES.iter().copied().filter(|r| self.is_enabled(r.meta())).collect()
+    }
+
+    pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
+        self.severity_overrides.get(meta.id).copied().unwrap_or(meta.severity)
+    }
+}

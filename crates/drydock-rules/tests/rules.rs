@@ -1,0 +1,108 @@
+//! One fixture per rule, snapshotted: the rendered findings (human format,
+//! no colour) followed by the fix as a unified diff.
+//!
+//! The fixture for rule `ID` is `tests/fixtures/ID.Dockerfile`, `ID.yml` or
+//! `ID.json`; an optional `ID.toml` holds drydock.toml settings for it.
+//! Every rule must have a fixture that triggers it. The harness also checks
+//! what every fix must satisfy: a rule declared without a fix emits none, a
+//! fix has the declared applicability, applying fixes leaves the file free of
+//! new syntax errors, and the fixed file no longer has the fixed finding.
+
+use std::path::{Path, PathBuf};
+
+use drydock_core::config::Config;
+use drydock_core::fs::FileSystem;
+use drydock_core::{Applicability, FileKind, FixAvailability};
+use drydock_report::{render, Format, RenderOptions, Report};
+use drydock_rules::{all_rules, fix, lint, Input, LintEnv, Settings};
+
+struct FixtureFs;
+
+impl FileSystem for FixtureFs {
+    fn read_to_string(&self, path: &Path) -> Result<String, drydock_core::fs::FsError> {
+        std::fs::read_to_string(path).map_err(|_| drydock_core::fs::FsError::NotFound)
+    }
+}
+
+fn fixture_for(id: &str) -> Option<(PathBuf, FileKind)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    [("Dockerfile", FileKind::Dockerfile), ("yml", FileKind::Compose), ("json", FileKind::DaemonJson)]
+        .into_iter()
+        .map(|(ext, kind)| (dir.join(format!("{id}.{ext}")), kind))
+        .find(|(p, _)| p.is_file())
+}
+
+fn settings_for(id: &str) -> Settings {
+    let toml = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{id}.toml"));
+    let mut s = match std::fs::read_to_string(&toml) {
+        Ok(text) => Settings::from_config(&Config::from_toml(&text).expect("fixture config parses")),
+        Err(_) => Settings::default(),
+    };
+    s.selection.select = vec![id.to_string()];
+    s.selection.ignore.clear();
+    s
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
+    let env = LintEnv { fs: &FixtureFs, env: &no_env };
+    let mut missing = Vec::new();
+    for rule in all_rules() {
+        let meta = rule.meta();
+        let Some((path, kind)) = fixture_for(meta.id) else {
+            missing.push(meta.id);
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let settings = settings_for(meta.id);
+        let input = Input { path: &path, display: name.clone(), kind, text: text.as_str().into() };
+        let result = lint(&input, &settings, &env);
+        let own: Vec<_> = result.findings.iter().filter(|f| f.rule.id == meta.id).collect();
+        assert!(!own.is_empty(), "{}: fixture {name} does not trigger the rule", meta.id);
+
+        for f in &own {
+            match (meta.fix, &f.fix) {
+                (FixAvailability::None, Some(_)) => panic!("{}: declared without a fix but emitted one", meta.id),
+                (FixAvailability::Safe, Some(fx)) => assert_eq!(fx.applicability, Applicability::Safe, "{}", meta.id),
+                (FixAvailability::Unsafe, Some(fx)) => assert_eq!(fx.applicability, Applicability::Unsafe, "{}", meta.id),
+                _ => {}
+            }
+        }
+        if meta.fix != FixAvailability::None {
+            assert!(own.iter().any(|f| f.fix.is_some()), "{}: fixable rule, but the fixture shows no fix", meta.id);
+        }
+
+        let items: Vec<_> = result.findings.iter().map(|f| drydock_report::resolve::item(f, &result.sources)).collect();
+        let report = Report { items, files_scanned: 1, ..Report::default() };
+        let opts = RenderOptions { color: false, tool_version: "test".into(), rules: vec![meta] };
+        let mut rendered = Vec::new();
+        render(&report, Format::Human, &opts, &mut rendered).unwrap();
+        let mut snapshot = String::from_utf8(rendered).unwrap();
+
+        let fixed = fix::fix(&input, &settings, &env, true);
+        assert!(!fixed.rolled_back, "{}: a fix broke the file", meta.id);
+        if fixed.text != text {
+            let after = lint(&Input { text: fixed.text.as_str().into(), ..input.clone() }, &settings, &env);
+            assert!(after.syntax_errors <= result.syntax_errors, "{}: fixing added syntax errors", meta.id);
+            let fixable_before = own.iter().filter(|f| f.fix.is_some()).count();
+            let fixable_after = after.findings.iter().filter(|f| f.rule.id == meta.id && f.fix.is_some()).count();
+            assert!(fixable_after < fixable_before, "{}: fixes do not remove their findings", meta.id);
+            snapshot.push_str("\n--- fix (safe and unsafe) ---\n");
+            snapshot.push_str(
+                &similar::TextDiff::from_lines(&text, &fixed.text)
+                    .unified_diff()
+                    .header(&format!("a/{name}"), &format!("b/{name}"))
+                    .to_string(),
+            );
+        }
+        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => meta.title }, {
+            insta::assert_snapshot!(meta.id, snapshot);
+        });
+    }
+    assert!(missing.is_empty(), "rules without a fixture in tests/fixtures: {missing:?}");
+}

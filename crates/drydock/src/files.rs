@@ -1,0 +1,146 @@
+//! Which files drydock reads, and reading them safely.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use drydock_core::FileKind;
+
+/// Files larger than this are refused with an error rather than read.
+pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// The kind of a file, judged by its name alone.
+pub fn kind_by_name(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+    {
+        // Skip companions that are not Dockerfiles.
+        if lower.ends_with(".dockerignore") || lower.ends_with(".md") {
+            return None;
+        }
+        return Some(FileKind::Dockerfile);
+    }
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if yaml && (lower.starts_with("compose") || lower.starts_with("docker-compose")) {
+        return Some(FileKind::Compose);
+    }
+    if lower == "daemon.json" {
+        return Some(FileKind::DaemonJson);
+    }
+    None
+}
+
+/// The kind of a text judged by its content (stdin, or a named file whose
+/// name says nothing).
+pub fn kind_by_content(text: &str) -> Option<FileKind> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        return Some(FileKind::DaemonJson);
+    }
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with('#') {
+            let l = line.trim_start_matches('#').trim_start().to_ascii_lowercase();
+            if l.starts_with("syntax=") || l.starts_with("escape=") || l.starts_with("check=") {
+                return Some(FileKind::Dockerfile);
+            }
+            continue;
+        }
+        let first = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        if first == "FROM" || first == "ARG" {
+            return Some(FileKind::Dockerfile);
+        }
+        break;
+    }
+    if text.lines().any(|l| l.starts_with("services:") || l.starts_with("include:")) {
+        return Some(FileKind::Compose);
+    }
+    None
+}
+
+/// Why a file could not be read, with the position where that applies.
+#[derive(Debug)]
+pub struct ReadError {
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+/// Reads a file as UTF-8 text, refusing huge files and reporting the
+/// position of the first invalid byte.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let plain = |message: String| ReadError { message, line: None, column: None };
+    let file = std::fs::File::open(path).map_err(|e| plain(format!("cannot read: {e}")))?;
+    let meta = file.metadata().map_err(|e| plain(format!("cannot read: {e}")))?;
+    if meta.is_dir() {
+        return Err(plain("is a directory".into()));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(plain(format!("file is {} bytes, over drydock's {MAX_FILE_SIZE}-byte limit; not scanned", meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| plain(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(plain(format!("file is over drydock's {MAX_FILE_SIZE}-byte limit; not scanned")));
+    }
+    decode(bytes)
+}
+
+/// UTF-8 decoding with a positioned error; a leading BOM is kept (parsers
+/// skip it) so that byte offsets stay those of the file.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let prefix = &bytes[..valid];
+        let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = prefix.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&prefix[line_start..]).chars().count() + 1;
+        ReadError {
+            message: format!("not valid UTF-8 (invalid byte 0x{:02x} at offset {valid})", bytes.get(valid).copied().unwrap_or(0)),
+            line: u32::try_from(line).ok(),
+            column: u32::try_from(column).ok(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for (n, k) in [
+            ("Dockerfile", Some(FileKind::Dockerfile)),
+            ("app.Dockerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.dev", Some(FileKind::Dockerfile)),
+            ("Containerfile", Some(FileKind::Dockerfile)),
+            ("compose.yaml", Some(FileKind::Compose)),
+            ("docker-compose.prod.yml", Some(FileKind::Compose)),
+            ("daemon.json", Some(FileKind::DaemonJson)),
+            ("values.yaml", None),
+            ("Dockerfile.dockerignore", None),
+        ] {
+            assert_eq!(kind_by_name(Path::new(n)), k, "{n}");
+        }
+    }
+
+    #[test]
+    fn content() {
+        assert_eq!(kind_by_content("# syntax=docker/dockerfile:1\nFROM x"), Some(FileKind::Dockerfile));
+        assert_eq!(kind_by_content("\n# c\nFROM x"), Some(FileKind::Dockerfile));
+        assert_eq!(kind_by_content("services:\n  a: {}"), Some(FileKind::Compose));
+        assert_eq!(kind_by_content(" {\"icc\": false}"), Some(FileKind::DaemonJson));
+        assert_eq!(kind_by_content("hello"), None);
+    }
+
+    #[test]
+    fn invalid_utf8_position() {
+        let e = decode(b"FROM a\nRUN \xff\n".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(5)));
+    }
+}

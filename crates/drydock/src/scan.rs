@@ -1,0 +1,409 @@
+//! `drydock scan`: find the files, lint them in parallel, report.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::ValueEnum;
+use drydock_core::fs::{FileSystem, FsError};
+use drydock_core::{FileKind, Severity};
+use drydock_report::{Format, RenderOptions, Report, ReportItem, ScanError};
+use drydock_rules::{Input, LintEnv};
+use rayon::prelude::*;
+
+use crate::files;
+use drydock_report::resolve;
+use crate::settings::{Overrides, Resolver};
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input. Default: `.`.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
+    pub format: OutFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only these rules (IDs or prefixes, comma-separated); replaces the configuration's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+    /// Also skip these rules (IDs or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// The lowest severity shown.
+    #[arg(long, value_enum)]
+    pub severity: Option<SeverityArg>,
+    /// The lowest severity that makes the run fail (exit code 1). Default: any finding shown.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<SeverityArg>,
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff, also apply unsafe fixes.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
+    /// Do not respect .gitignore and other ignore files when walking directories.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Treat every given file (and stdin) as this type.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub file_type: Option<TypeArg>,
+    /// Use this configuration file instead of discovering drydock.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file (drydock.toml, .hadolint.yaml).
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Ignore inline `# drydock:ignore` and `# hadolint ignore` comments.
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+    /// The name to show (and to judge the type by) for standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// When to use colours in the human format.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutFormat {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Checkstyle,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Info => Severity::Info,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TypeArg {
+    Dockerfile,
+    Compose,
+    DaemonJson,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<TypeArg> for FileKind {
+    fn from(t: TypeArg) -> FileKind {
+        match t {
+            TypeArg::Dockerfile => FileKind::Dockerfile,
+            TypeArg::Compose => FileKind::Compose,
+            TypeArg::DaemonJson => FileKind::DaemonJson,
+        }
+    }
+}
+
+/// One file to scan.
+struct Job {
+    path: PathBuf,
+    display: String,
+    kind: Option<FileKind>,
+    stdin: Option<Arc<str>>,
+}
+
+/// What scanning one file produced.
+#[derive(Default)]
+struct Outcome {
+    items: Vec<ReportItem>,
+    errors: Vec<ScanError>,
+    suppressed: usize,
+    fixes_applied: usize,
+    diff: Option<String>,
+    scanned: bool,
+}
+
+/// The real filesystem, with drydock's size limit, for Compose includes.
+struct RealFs;
+
+impl FileSystem for RealFs {
+    fn read_to_string(&self, path: &Path) -> Result<String, FsError> {
+        match files::read_text(path) {
+            Ok(t) => Ok(t),
+            Err(e) if e.message.starts_with("cannot read") && !path.exists() => Err(FsError::NotFound),
+            Err(e) if e.message.contains("limit") => Err(FsError::Other(e.message)),
+            Err(e) if e.message.starts_with("not valid UTF-8") => Err(FsError::NotUtf8),
+            Err(e) => Err(FsError::Other(e.message)),
+        }
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn canonicalize(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// Walks the inputs into jobs; walk problems become errors.
+fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<Vec<Job>> {
+    let forced = args.file_type.map(FileKind::from);
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let mut jobs = Vec::new();
+    let walked: Mutex<Vec<Job>> = Mutex::new(Vec::new());
+    let walk_errors: Mutex<Vec<ScanError>> = Mutex::new(Vec::new());
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            let mut text = String::new();
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes)?;
+            match files::decode(bytes) {
+                Ok(t) => text = t,
+                Err(e) => errors.push(ScanError { path: "-".into(), line: e.line, column: e.column, message: e.message }),
+            }
+            let display = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
+            let kind = forced
+                .or_else(|| args.stdin_filename.as_deref().and_then(|n| files::kind_by_name(Path::new(n))))
+                .or_else(|| files::kind_by_content(&text));
+            let path = args.stdin_filename.as_ref().map_or_else(|| PathBuf::from("-"), PathBuf::from);
+            jobs.push(Job { path, display, kind, stdin: Some(text.into()) });
+            continue;
+        }
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(ScanError { path: display_path(p), line: None, column: None, message: format!("cannot read: {e}") });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            jobs.push(Job { path: p.clone(), display: display_path(p), kind: forced.or_else(|| files::kind_by_name(p)), stdin: None });
+            continue;
+        }
+        let mut builder = ignore::WalkBuilder::new(p);
+        builder
+            .hidden(false)
+            .follow_links(true)
+            .git_ignore(!args.no_ignore)
+            .git_global(!args.no_ignore)
+            .git_exclude(!args.no_ignore)
+            .ignore(!args.no_ignore)
+            .parents(!args.no_ignore)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git");
+        builder.build_parallel().run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_some_and(|t| t.is_file())
+                            && let Some(kind) = forced.or_else(|| files::kind_by_name(e.path()))
+                        {
+                            if let Ok(mut w) = walked.lock() {
+                                w.push(Job { path: e.path().to_path_buf(), display: display_path(e.path()), kind: Some(kind), stdin: None });
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        let path = match &err {
+                            ignore::Error::WithPath { path, .. } => display_path(path),
+                            ignore::Error::WithDepth { err, .. } => match err.as_ref() {
+                                ignore::Error::WithPath { path, .. } => display_path(path),
+                                _ => display_path(p),
+                            },
+                            ignore::Error::Loop { child, .. } => display_path(child),
+                            _ => display_path(p),
+                        };
+                        if let Ok(mut w) = walk_errors.lock() {
+                            w.push(ScanError { path, line: None, column: None, message: err.to_string() });
+                        }
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut walked = walked.into_inner().unwrap_or_default();
+    walked.sort_by(|a, b| a.display.cmp(&b.display));
+    jobs.extend(walked);
+    errors.extend(walk_errors.into_inner().unwrap_or_default());
+    Ok(jobs)
+}
+
+fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrides) -> Outcome {
+    let mut out = Outcome::default();
+    let text: Arc<str> = match &job.stdin {
+        Some(t) => t.clone(),
+        None => match files::read_text(&job.path) {
+            Ok(t) => t.into(),
+            Err(e) => {
+                out.errors.push(ScanError { path: job.display.clone(), line: e.line, column: e.column, message: e.message });
+                return out;
+            }
+        },
+    };
+    let Some(kind) = job.kind.or_else(|| files::kind_by_content(&text)) else {
+        out.errors.push(ScanError {
+            path: job.display.clone(),
+            line: None,
+            column: None,
+            message: "cannot tell whether this is a Dockerfile, a Compose file or a daemon.json; use --type".into(),
+        });
+        return out;
+    };
+    let settings = resolver.settings_for(&job.path, overrides);
+    let env_fn = |name: &str| std::env::var(name).ok();
+    let env = LintEnv { fs: &RealFs, env: &env_fn };
+    let input = Input { path: &job.path, display: job.display.clone(), kind, text: text.clone() };
+    out.scanned = true;
+
+    let mut final_input = input.clone();
+    if args.fix || args.diff {
+        let outcome = drydock_rules::fix::fix(&input, &settings, &env, args.unsafe_fixes);
+        if outcome.text != *text {
+            if args.diff {
+                out.diff = Some(unified_diff(&job.display, &text, &outcome.text));
+                return out;
+            }
+            if job.stdin.is_some() {
+                // With stdin, the fixed text goes to standard output.
+                let _ = anstream::stdout().write_all(outcome.text.as_bytes());
+            } else if let Err(e) = std::fs::write(&job.path, &outcome.text) {
+                out.errors.push(ScanError { path: job.display.clone(), line: None, column: None, message: format!("cannot write fixes: {e}") });
+            }
+            out.fixes_applied = outcome.applied;
+            final_input = Input { text: outcome.text.into(), ..input };
+        }
+        if args.diff {
+            return out;
+        }
+    }
+    let result = drydock_rules::lint(&final_input, &settings, &env);
+    out.suppressed = result.suppressed;
+    out.items = result.findings.iter().map(|f| resolve::item(f, &result.sources)).collect();
+    out
+}
+
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let resolver = Resolver::new(args.config.as_deref(), args.no_config)?;
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_ignore: args.ignore.clone(),
+        no_inline: args.no_inline_suppressions,
+    };
+    let mut errors = Vec::new();
+    let jobs = collect_jobs(args, &mut errors)?;
+    let outcomes: Vec<Outcome> = jobs.par_iter().map(|j| scan_one(j, args, &resolver, &overrides)).collect();
+
+    if let Ok(cfg_errors) = resolver.errors.lock() {
+        for (path, line, column, message) in cfg_errors.iter() {
+            errors.push(ScanError { path: path.clone(), line: *line, column: *column, message: message.clone() });
+        }
+    }
+
+    let min_shown: Severity = args.severity.map_or(Severity::Info, Severity::from);
+    let fail_on: Severity = args.fail_on.map_or(min_shown, Severity::from).max(min_shown);
+    let mut report = Report::default();
+    let mut diffs = String::new();
+    for o in outcomes {
+        report.files_scanned += usize::from(o.scanned);
+        report.suppressed += o.suppressed;
+        report.fixes_applied += o.fixes_applied;
+        report.items.extend(o.items.into_iter().filter(|i| i.severity >= min_shown));
+        report.errors.extend(o.errors);
+        if let Some(d) = o.diff {
+            diffs.push_str(&d);
+        }
+    }
+    report.errors.extend(errors);
+
+    if args.diff {
+        let mut out = anstream::stdout().lock();
+        out.write_all(diffs.as_bytes())?;
+        let code = if !report.errors.is_empty() {
+            2
+        } else {
+            u8::from(!diffs.is_empty())
+        };
+        for e in &report.errors {
+            let _ = writeln!(anstream::stderr(), "drydock: error: {}: {}", e.path, e.message);
+        }
+        return Ok(ExitCode::from(code));
+    }
+
+    let format = match args.format {
+        OutFormat::Human => Format::Human,
+        OutFormat::Json => Format::Json,
+        OutFormat::Sarif => Format::Sarif,
+        OutFormat::Junit => Format::Junit,
+        OutFormat::Github => Format::Github,
+        OutFormat::Checkstyle => Format::Checkstyle,
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            args.output.is_none()
+                && format == Format::Human
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
+    };
+    let selection_settings = resolver.settings_for(Path::new("."), &overrides);
+    let opts = RenderOptions {
+        color,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        rules: selection_settings.enabled_rules().iter().map(|r| r.meta()).collect(),
+    };
+    let mut buf = Vec::new();
+    drydock_report::render(&report, format, &opts, &mut buf)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &buf).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf)?;
+            out.flush()?;
+        }
+    }
+    let code = if !report.errors.is_empty() {
+        2
+    } else if report.items.iter().any(|i| i.severity >= fail_on) {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}

@@ -1,0 +1,239 @@
+//! Finding and reading configuration: `drydock.toml`/`.drydock.toml` and
+//! `.hadolint.yaml`, each the nearest one walking up from a scanned file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use drydock_core::config::Config;
+use drydock_rules::Settings;
+
+pub const CONFIG_NAMES: [&str; 2] = ["drydock.toml", ".drydock.toml"];
+const HADOLINT_NAMES: [&str; 2] = [".hadolint.yaml", ".hadolint.yml"];
+
+/// A configuration file that was found and parsed.
+#[derive(Debug)]
+pub struct Found {
+    pub dir: PathBuf,
+    pub config: Config,
+}
+
+/// What the command line says, layered over each file's configuration.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub extend_ignore: Vec<String>,
+    pub no_inline: bool,
+}
+
+/// Caches configuration lookups per directory.
+#[derive(Default)]
+pub struct Resolver {
+    explicit: Option<std::sync::Arc<Found>>,
+    no_config: bool,
+    by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<Found>>>>,
+    hadolint_by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<Hadolint>>>>,
+    /// Errors met reading configuration files: (path, line, column, message).
+    pub errors: Mutex<Vec<(String, Option<u32>, Option<u32>, String)>>,
+}
+
+/// The parts of `.hadolint.yaml` drydock honours.
+#[derive(Debug, Default)]
+pub struct Hadolint {
+    pub ignored: Vec<String>,
+    pub trusted_registries: Vec<String>,
+}
+
+impl Resolver {
+    pub fn new(explicit: Option<&Path>, no_config: bool) -> anyhow::Result<Self> {
+        let explicit = match explicit {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+                let config = Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), describe(&text, &e)))?;
+                let dir = p.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+                Some(std::sync::Arc::new(Found { dir, config }))
+            }
+            None => None,
+        };
+        Ok(Resolver { explicit, no_config, ..Resolver::default() })
+    }
+
+    /// The configuration that applies to files in `dir`.
+    pub fn config_for(&self, dir: &Path) -> Option<std::sync::Arc<Found>> {
+        if self.explicit.is_some() || self.no_config {
+            return self.explicit.clone();
+        }
+        let dir = absolute(dir);
+        if let Some(hit) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
+            return hit;
+        }
+        let mut found = None;
+        for name in CONFIG_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                match std::fs::read_to_string(&candidate) {
+                    Ok(text) => match Config::from_toml(&text) {
+                        Ok(config) => found = Some(std::sync::Arc::new(Found { dir: dir.clone(), config })),
+                        Err(e) => {
+                            let (line, col) = e.range.map_or((None, None), |r| {
+                                let idx = drydock_core::LineIndex::new(&text);
+                                let lc = idx.line_col(r.start, &text);
+                                (Some(lc.line), Some(lc.column))
+                            });
+                            if let Ok(mut errs) = self.errors.lock() {
+                                errs.push((candidate.display().to_string(), line, col, format!("invalid configuration: {}", e.message)));
+                            }
+                        }
+                    },
+                    Err(e) => {
+                        if let Ok(mut errs) = self.errors.lock() {
+                            errs.push((candidate.display().to_string(), None, None, format!("cannot read: {e}")));
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        if found.is_none() && let Some(parent) = dir.parent() {
+            found = self.config_for(parent);
+        }
+        if let Ok(mut m) = self.by_dir.lock() {
+            m.insert(dir, found.clone());
+        }
+        found
+    }
+
+    /// The `.hadolint.yaml` that applies to files in `dir`.
+    pub fn hadolint_for(&self, dir: &Path) -> Option<std::sync::Arc<Hadolint>> {
+        if self.no_config {
+            return None;
+        }
+        let dir = absolute(dir);
+        if let Some(hit) = self.hadolint_by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
+            return hit;
+        }
+        let mut found = None;
+        for name in HADOLINT_NAMES {
+            let candidate = dir.join(name);
+            if let Ok(text) = std::fs::read_to_string(&candidate) {
+                found = Some(std::sync::Arc::new(parse_hadolint(&text)));
+                break;
+            }
+        }
+        if found.is_none() && let Some(parent) = dir.parent() {
+            found = self.hadolint_for(parent);
+        }
+        if let Ok(mut m) = self.hadolint_by_dir.lock() {
+            m.insert(dir, found.clone());
+        }
+        found
+    }
+
+    /// The settings for one file.
+    pub fn settings_for(&self, path: &Path, overrides: &Overrides) -> Settings {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let found = self.config_for(dir);
+        let mut s = found.as_ref().map_or_else(Settings::default, |f| Settings::from_config(&f.config));
+        if let Some(f) = &found {
+            let abs = absolute(path);
+            if let Ok(rel) = abs.strip_prefix(&f.dir) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                s.selection.ignore.extend(f.config.ignored_for_path(&rel).into_iter().map(str::to_string));
+            }
+        }
+        if let Some(h) = self.hadolint_for(dir) {
+            s.hadolint_ignored = h.ignored.clone();
+            s.trusted_registries.extend(h.trusted_registries.iter().cloned());
+        }
+        if let Some(sel) = &overrides.select {
+            s.selection.select = sel.clone();
+        }
+        s.selection.ignore.extend(overrides.extend_ignore.iter().cloned());
+        if overrides.no_inline {
+            s.inline_suppressions = false;
+        }
+        s
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.as_os_str().is_empty() {
+        return std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    }
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn describe(text: &str, e: &drydock_core::config::ConfigError) -> String {
+    match e.range {
+        Some(r) => {
+            let lc = drydock_core::LineIndex::new(text).line_col(r.start, text);
+            format!("{}:{}: {}", lc.line, lc.column, e.message)
+        }
+        None => e.message.clone(),
+    }
+}
+
+/// Reads the `ignored:` and `trustedRegistries:` lists of a `.hadolint.yaml`
+/// (block or flow sequences, or a single string for trustedRegistries).
+pub fn parse_hadolint(text: &str) -> Hadolint {
+    let mut h = Hadolint::default();
+    let mut current: Option<&str> = None;
+    for raw in text.lines() {
+        let line = raw.split(" #").next().unwrap_or(raw);
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        let t = line.trim();
+        if !indented || !t.starts_with('-') {
+            current = None;
+        }
+        if !indented && let Some((key, value)) = t.split_once(':') {
+            let key = key.trim();
+            if key == "ignored" || key == "trustedRegistries" {
+                current = Some(if key == "ignored" { "ignored" } else { "trusted" });
+                let v = value.trim();
+                let items: Vec<String> = if let Some(inner) = v.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                    inner.split(',').map(unquote).filter(|s| !s.is_empty()).collect()
+                } else if !v.is_empty() {
+                    vec![unquote(v)]
+                } else {
+                    vec![]
+                };
+                push(&mut h, current, items);
+            }
+            continue;
+        }
+        if let Some(item) = t.strip_prefix('-') {
+            push(&mut h, current, vec![unquote(item)]);
+        }
+    }
+    h
+}
+
+fn unquote(s: &str) -> String {
+    s.trim().trim_matches(['"', '\'']).to_string()
+}
+
+fn push(h: &mut Hadolint, current: Option<&str>, items: Vec<String>) {
+    match current {
+        Some("ignored") => h.ignored.extend(items),
+        Some("trusted") => h.trusted_registries.extend(items),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_hadolint;
+
+    #[test]
+    fn hadolint_lists() {
+        let h = parse_hadolint("failure-threshold: info\nignored:\n  - DL3008 # pins\n  - 'DL3015'\ntrustedRegistries: [docker.io, \"ghcr.io\"]\nlabel-schema:\n  author: text\n");
+        assert_eq!(h.ignored, ["DL3008", "DL3015"]);
+        assert_eq!(h.trusted_registries, ["docker.io", "ghcr.io"]);
+        let h = parse_hadolint("ignored: [DL3007]\ntrustedRegistries: my.registry\n");
+        assert_eq!(h.ignored, ["DL3007"]);
+        assert_eq!(h.trusted_registries, ["my.registry"]);
+    }
+}
