@@ -197,7 +197,9 @@ impl Converter<'_> {
 
     fn root(&mut self, obj: &Object<'_>) {
         let obj_range = range(obj.range);
-        self.spec.origin = self.origin(obj_range);
+        // Findings about absent settings point here: the opening brace, not
+        // the whole object (which would underline the entire file).
+        self.spec.origin = self.origin(TextRange::new(obj_range.start, obj_range.start.saturating_add(1)));
         self.spec.insert_at = Some(JsonObjectAnchor {
             file: self.file,
             open_brace_end: obj_range.start.saturating_add(1),

@@ -18,7 +18,8 @@ pub struct DaemonSetting {
 /// `None` when the setting is absent (the daemon default applies).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct DaemonSpec {
-    /// The configuration as a whole (the daemon.json's top-level object).
+    /// The configuration as a whole: for daemon.json, the top-level
+    /// object's opening brace (findings about absent settings point there).
     pub origin: Origin,
     pub icc: Option<Sp<bool>>,
     pub log_level: Option<Sp<String>>,
