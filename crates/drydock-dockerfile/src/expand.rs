@@ -3,8 +3,12 @@
 
 /// Nesting limit for `${a:-${b:-…}}`; deeper text is taken literally.
 const MAX_DEPTH: u32 = 32;
-/// Values longer than this are not matched against `#`/`%`/`/` patterns.
-const MAX_PATTERN_SUBJECT: usize = 4096;
+/// Pattern-matching work (subject length × pattern length) a word may
+/// spend, per character of the word: `${V//*/x}` on long values is bounded.
+const WORK_PER_CHAR: usize = 256;
+/// Default output cap of one word: a base plus so much per input character.
+const DEFAULT_LIMIT_BASE: usize = 1 << 20;
+const DEFAULT_LIMIT_PER_CHAR: usize = 64;
 
 pub(crate) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -18,6 +22,10 @@ pub(crate) struct Lexer<'a> {
     /// `SkipUnsetEnv`), instead of expanding to the empty string.
     keep_unset: bool,
     depth: u32,
+    /// Output longer than this is cut (and an error recorded).
+    limit: usize,
+    /// Pattern-matching work left (see [`WORK_PER_CHAR`]).
+    budget: usize,
     /// The first error met (BuildKit would stop the build); the output is
     /// still produced, leniently.
     pub error: Option<String>,
@@ -25,19 +33,58 @@ pub(crate) struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub fn new(s: &str, escape: char, lookup: Lookup<'a>, keep_unset: bool) -> Self {
+        let s: Vec<char> = s.chars().collect();
+        let budget = WORK_PER_CHAR.saturating_mul(s.len() + 16);
+        let limit =
+            DEFAULT_LIMIT_BASE.saturating_add(s.len().saturating_mul(DEFAULT_LIMIT_PER_CHAR));
         Lexer {
-            s: s.chars().collect(),
+            s,
             i: 0,
             escape,
             lookup,
             keep_unset,
             depth: 0,
+            limit,
+            budget,
             error: None,
         }
     }
 
+    /// Caps the output length (bytes).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Stops when the output has grown past the limit.
+    fn over(&mut self, out: &mut String) -> bool {
+        if out.len() <= self.limit {
+            return false;
+        }
+        let mut cut = self.limit;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        self.err("expansion too long");
+        self.i = self.s.len();
+        true
+    }
+
     pub fn process_all(&mut self) -> String {
-        self.process_stop_on(None, false)
+        let mut out = self.process_stop_on(None, false);
+        self.over(&mut out);
+        out
+    }
+
+    /// Spends pattern-matching work; `false` when the budget is exhausted.
+    fn charge(&mut self, cost: usize) -> bool {
+        if cost > self.budget {
+            self.budget = 0;
+            return false;
+        }
+        self.budget -= cost;
+        true
     }
 
     fn err(&mut self, msg: &str) {
@@ -68,6 +115,9 @@ impl<'a> Lexer<'a> {
     fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> String {
         let mut out = String::new();
         while let Some(ch) = self.peek() {
+            if self.over(&mut out) {
+                return out;
+            }
             if Some(ch) == stop {
                 self.i += 1;
                 return out;
@@ -119,6 +169,9 @@ impl<'a> Lexer<'a> {
         self.i += 1;
         let mut out = String::new();
         loop {
+            if self.over(&mut out) {
+                return out;
+            }
             match self.peek() {
                 None => {
                     self.err("unexpected end of statement while looking for matching double-quote");
@@ -299,7 +352,7 @@ impl<'a> Lexer<'a> {
                 if longest {
                     self.i += 1;
                 }
-                let pattern: Vec<char> = self.process_stop_on(Some('}'), true).chars().collect();
+                let pattern = self.process_stop_on(Some('}'), true);
                 let Some(value) = self.get(name) else {
                     return if self.keep_unset {
                         self.raw_since(start)
@@ -307,33 +360,35 @@ impl<'a> Lexer<'a> {
                         String::new()
                     };
                 };
-                let v: Vec<char> = value.chars().collect();
-                if v.len() > MAX_PATTERN_SUBJECT {
+                let mut toks = tokens(&pattern, self.escape);
+                let mut v: Vec<char> = value.chars().collect();
+                if !self.charge(v.len().saturating_mul(toks.len() + 1)) {
                     return value;
                 }
-                let esc = self.escape;
-                let lens: Box<dyn Iterator<Item = usize>> = if longest {
-                    Box::new((0..=v.len()).rev())
-                } else {
-                    Box::new(0..=v.len())
-                };
-                for n in lens {
-                    if op == '#' {
-                        if glob(&pattern, &v[..n], esc) {
-                            return v[n..].iter().collect();
-                        }
-                    } else if glob(&pattern, &v[v.len() - n..], esc) {
-                        return v[..v.len() - n].iter().collect();
-                    }
+                if op == '%' {
+                    // A suffix of v matching p is a prefix of reversed v
+                    // matching reversed p.
+                    v.reverse();
+                    toks.reverse();
                 }
-                value
+                let ends = match_ends(&toks, &v);
+                let n = if longest {
+                    ends.iter().rposition(|&m| m)
+                } else {
+                    ends.iter().position(|&m| m)
+                };
+                match n {
+                    None => value,
+                    Some(n) if op == '#' => v[n..].iter().collect(),
+                    Some(n) => v[n..].iter().rev().collect(),
+                }
             }
             Some('/') if !null_is_unset => {
                 let all = self.peek() == Some('/');
                 if all {
                     self.i += 1;
                 }
-                let pattern: Vec<char> = self.process_stop_on(Some('/'), true).chars().collect();
+                let pattern = self.process_stop_on(Some('/'), true);
                 let replacement = self.process_stop_on(Some('}'), true);
                 let Some(value) = self.get(name) else {
                     return if self.keep_unset {
@@ -342,8 +397,9 @@ impl<'a> Lexer<'a> {
                         String::new()
                     };
                 };
+                let toks = tokens(&pattern, self.escape);
                 let v: Vec<char> = value.chars().collect();
-                if v.len() > MAX_PATTERN_SUBJECT || pattern.is_empty() {
+                if toks.is_empty() {
                     return value;
                 }
                 let mut out = String::new();
@@ -352,10 +408,17 @@ impl<'a> Lexer<'a> {
                 while i < v.len() {
                     let found = if replaced && !all {
                         None
+                    } else if !self.charge((v.len() - i).saturating_mul(toks.len() + 1)) {
+                        // Out of budget: leave the rest as it is.
+                        out.extend(&v[i..]);
+                        return out;
                     } else {
-                        (i + 1..=v.len())
-                            .rev()
-                            .find(|&e| glob(&pattern, &v[i..e], self.escape))
+                        // Longest non-empty match starting at i.
+                        match_ends(&toks, &v[i..])
+                            .iter()
+                            .rposition(|&m| m)
+                            .filter(|&n| n > 0)
+                            .map(|n| i + n)
                     };
                     match found {
                         Some(e) => {
@@ -381,59 +444,73 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Shell pattern match of the whole `s` against `p` (`*`, `?`, escaped
-/// characters literal). Iterative, O(|p|·|s|).
-fn glob(p: &[char], s: &[char], escape: char) -> bool {
-    // Tokenise the pattern: Some(c) literal, None = '*', and '?' as a flag.
-    #[derive(Clone, Copy, PartialEq)]
-    enum T {
-        Lit(char),
-        Any,
-        Star,
-    }
-    let mut toks = Vec::with_capacity(p.len());
-    let mut i = 0;
-    while i < p.len() {
-        let c = p[i];
-        if c == escape && i + 1 < p.len() {
-            toks.push(T::Lit(p[i + 1]));
-            i += 2;
-            continue;
-        }
-        toks.push(match c {
-            '*' => T::Star,
-            '?' => T::Any,
-            c => T::Lit(c),
-        });
-        i += 1;
-    }
-    let (mut pi, mut si) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        match toks.get(pi) {
-            Some(T::Star) => {
-                star = Some((pi, si));
-                pi += 1;
-            }
-            Some(T::Any) => {
-                pi += 1;
-                si += 1;
-            }
-            Some(T::Lit(c)) if *c == s[si] => {
-                pi += 1;
-                si += 1;
-            }
-            _ => match star {
-                Some((sp, ss)) => {
-                    pi = sp + 1;
-                    si = ss + 1;
-                    star = Some((sp, ss + 1));
-                }
-                None => return false,
+/// A shell pattern token.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Tok {
+    Lit(char),
+    /// `?`
+    Any,
+    /// `*`
+    Star,
+}
+
+/// Tokenises a pattern: `*`, `?`, an escaped character is literal.
+fn tokens(p: &str, escape: char) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut it = p.chars();
+    while let Some(c) = it.next() {
+        out.push(match c {
+            c if c == escape => match it.next() {
+                Some(n) => Tok::Lit(n),
+                None => Tok::Lit(c),
             },
+            '*' => Tok::Star,
+            '?' => Tok::Any,
+            c => Tok::Lit(c),
+        });
+    }
+    out
+}
+
+/// `ends[k]` is whether `s[..k]` matches the whole pattern: one pass of a
+/// set-of-positions automaton, O(|s|·|toks|).
+fn match_ends(toks: &[Tok], s: &[char]) -> Vec<bool> {
+    let n = toks.len();
+    let close = |set: &mut Vec<bool>| {
+        for j in 0..n {
+            if set[j] && toks[j] == Tok::Star {
+                set[j + 1] = true;
+            }
+        }
+    };
+    let mut cur = vec![false; n + 1];
+    cur[0] = true;
+    close(&mut cur);
+    let mut ends = Vec::with_capacity(s.len() + 1);
+    ends.push(cur[n]);
+    let mut next = vec![false; n + 1];
+    for &c in s {
+        next.iter_mut().for_each(|b| *b = false);
+        for j in 0..n {
+            if !cur[j] {
+                continue;
+            }
+            match toks[j] {
+                Tok::Star => next[j] = true,
+                Tok::Any => next[j + 1] = true,
+                Tok::Lit(l) if l == c => next[j + 1] = true,
+                Tok::Lit(_) => {}
+            }
+        }
+        close(&mut next);
+        std::mem::swap(&mut cur, &mut next);
+        ends.push(cur[n]);
+        if !cur.iter().any(|&b| b) {
+            ends.resize(s.len() + 1, false);
+            break;
         }
     }
-    toks[pi.min(toks.len())..].iter().all(|t| *t == T::Star)
+    ends
 }
 
 #[cfg(test)]
@@ -495,11 +572,34 @@ mod tests {
     }
 
     #[test]
-    fn globbing() {
+    fn pattern_matching() {
         let c = |s: &str| s.chars().collect::<Vec<_>>();
-        assert!(glob(&c("a*b?"), &c("axxbz"), '\\'));
-        assert!(!glob(&c("a*b"), &c("axxbz"), '\\'));
-        assert!(glob(&c("\\*"), &c("*"), '\\'));
-        assert!(!glob(&c("\\*"), &c("x"), '\\'));
+        let m = |p: &str, s: &str| {
+            match_ends(&tokens(p, '\\'), &c(s))
+                .last()
+                .copied()
+                .unwrap_or(false)
+        };
+        assert!(m("a*b?", "axxbz"));
+        assert!(!m("a*b", "axxbz"));
+        assert!(m("\\*", "*"));
+        assert!(!m("\\*", "x"));
+        assert!(m("*", ""));
+        assert_eq!(
+            match_ends(&tokens("a*", '\\'), &c("ab")),
+            [false, true, true]
+        );
+    }
+
+    #[test]
+    fn pattern_work_is_bounded() {
+        let long = "ab".repeat(50_000);
+        let lk = |_: &str| Some(long.clone());
+        let t = std::time::Instant::now();
+        for _ in 0..50 {
+            let _ = expand("${V//*a*b*c/x}${V##*b*z}${V%%a*q}", '\\', &lk);
+        }
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(expand("${V/ab/X}", '\\', &|_| Some("abab".into())), "Xab");
     }
 }

@@ -421,6 +421,7 @@ impl Parser<'_> {
             ));
         }
         let mut errors = Vec::new();
+        let mut seen_names = std::collections::HashSet::new();
         for idx in 0..self.instructions.len() {
             let inst = &self.instructions[idx];
             if inst.keyword == "FROM" {
@@ -429,9 +430,7 @@ impl Parser<'_> {
                 }
                 let name = stage_name(inst, &mut errors, self.file);
                 if let Some((n, r)) = &name
-                    && stages
-                        .iter()
-                        .any(|s| s.name.as_ref().is_some_and(|(m, _)| m == n))
+                    && !seen_names.insert(n.clone())
                 {
                     errors.push(ParseError::new(
                         self.file,

@@ -1,6 +1,7 @@
 //! Converting stages into [`ImageSpec`]s.
 
-use std::collections::BTreeMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap};
 
 use drydock_core::spec::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,
@@ -11,7 +12,7 @@ use drydock_shell::{OffsetMap, parse_script};
 
 use crate::lex::{self, JsonArgs};
 use crate::segmap::{SegMap, SegText};
-use crate::{Args, Dockerfile, Instruction, expand_keep_unset, map_range};
+use crate::{Args, Dockerfile, Instruction, expand, map_range};
 
 /// Options for [`image_specs`].
 #[derive(Clone, Debug, Default)]
@@ -56,26 +57,37 @@ fn is_posix_shell(program: &str) -> bool {
 /// being data. A `SHELL ["bash", "-o", "pipefail", "-c"]` sets
 /// `sets_pipefail` on the scripts of the RUNs it governs.
 pub fn image_specs(df: &Dockerfile, text: &str, opts: &SpecOptions) -> Vec<ImageSpec> {
+    let mut names = HashMap::new();
+    for st in &df.stages {
+        if let Some((n, _)) = &st.name {
+            names.entry(n.clone()).or_insert(st.index);
+        }
+    }
     let cx = Cx {
         df,
         text,
         file: df.file,
         escape: df.escape,
         opts,
+        names,
+        expand_budget: Cell::new(
+            EXPAND_BUDGET_BASE.saturating_add(text.len().saturating_mul(EXPAND_BUDGET_PER_BYTE)),
+        ),
+        inherit_budget: Cell::new(INHERIT_BUDGET_BASE.saturating_add(text.len())),
     };
-    let mut global: Vec<(String, Option<String>)> = Vec::new();
+    let mut global: Vars = HashMap::new();
     for inst in df.instructions.iter().take_while(|i| i.stage.is_none()) {
         if inst.keyword != "ARG" {
             continue;
         }
-        for decl in cx.arg_decls(inst, &|n| lookup_vars(&[], &global, n)) {
+        for decl in cx.arg_decls(inst, &|n| global.get(n).cloned().flatten()) {
             let name = decl.name.value.clone();
             let value = opts
                 .build_args
                 .get(&name)
                 .cloned()
                 .or(decl.default.map(|d| d.value));
-            global.push((name, value));
+            global.insert(name, value);
         }
     }
     let target = opts.target.as_ref().and_then(|t| {
@@ -98,15 +110,17 @@ pub fn image_specs(df: &Dockerfile, text: &str, opts: &SpecOptions) -> Vec<Image
     specs
 }
 
-fn lookup_vars(env: &[KeyValue], args: &[(String, Option<String>)], name: &str) -> Option<String> {
-    if let Some(kv) = env.iter().rev().find(|kv| kv.key.value == name) {
-        return Some(kv.value.value.clone());
-    }
-    args.iter()
-        .rev()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, v)| v.clone())
-}
+/// Declared ARGs and their values (`None`: declared without a known value).
+type Vars = HashMap<String, Option<String>>;
+
+/// Bytes of expanded text `image_specs` may produce in all (a base plus so
+/// much per byte of input), so that `ENV A=$A$A` repeated cannot blow up.
+const EXPAND_BUDGET_BASE: usize = 1 << 20;
+const EXPAND_BUDGET_PER_BYTE: usize = 64;
+/// Configuration entries (ENV, LABEL, ports, volumes) stages may inherit
+/// from their parent stages in all (a base plus one per byte of input):
+/// a chain of `FROM previous` stages cannot make copying quadratic.
+const INHERIT_BUDGET_BASE: usize = 100_000;
 
 struct Cx<'a> {
     df: &'a Dockerfile,
@@ -114,19 +128,50 @@ struct Cx<'a> {
     file: FileId,
     escape: char,
     opts: &'a SpecOptions,
+    /// Stage name → index of the first stage with that name.
+    names: HashMap<String, usize>,
+    expand_budget: Cell<usize>,
+    inherit_budget: Cell<usize>,
 }
 
 /// What a stage's instructions have set so far.
 #[derive(Default)]
 struct State {
     env: Vec<KeyValue>,
-    args: Vec<(String, Option<String>)>,
+    env_idx: HashMap<String, usize>,
+    label_idx: HashMap<String, usize>,
+    args: Vars,
     cmd_set: bool,
 }
 
 impl State {
     fn lookup(&self, name: &str) -> Option<String> {
-        lookup_vars(&self.env, &self.args, name)
+        if let Some(kv) = self.env_idx.get(name).and_then(|&i| self.env.get(i)) {
+            return Some(kv.value.value.clone());
+        }
+        self.args.get(name).cloned().flatten()
+    }
+
+    /// Sets a variable: replaced in place when already set (as BuildKit
+    /// does), else appended.
+    fn set_env(&mut self, kv: KeyValue) {
+        match self.env_idx.get(&kv.key.value).copied() {
+            Some(i) if i < self.env.len() => self.env[i] = kv,
+            _ => {
+                self.env_idx.insert(kv.key.value.clone(), self.env.len());
+                self.env.push(kv);
+            }
+        }
+    }
+
+    fn set_label(&mut self, labels: &mut Vec<KeyValue>, kv: KeyValue) {
+        match self.label_idx.get(&kv.key.value).copied() {
+            Some(i) if i < labels.len() => labels[i] = kv,
+            _ => {
+                self.label_idx.insert(kv.key.value.clone(), labels.len());
+                labels.push(kv);
+            }
+        }
     }
 }
 
@@ -142,16 +187,15 @@ impl Cx<'_> {
     }
 
     fn x(&self, s: &str, lk: Lk<'_>) -> String {
-        expand_keep_unset(s, self.escape, lk)
+        let left = self.expand_budget.get();
+        let out = expand::Lexer::new(s, self.escape, lk, true)
+            .with_limit(left)
+            .process_all();
+        self.expand_budget.set(left.saturating_sub(out.len()));
+        out
     }
 
-    fn stage(
-        &self,
-        index: usize,
-        global: &[(String, Option<String>)],
-        done: &[ImageSpec],
-        is_final: bool,
-    ) -> ImageSpec {
+    fn stage(&self, index: usize, global: &Vars, done: &[ImageSpec], is_final: bool) -> ImageSpec {
         let df = self.df;
         let Some(stage) = df.stages.get(index) else {
             return empty_spec(index, is_final);
@@ -163,20 +207,21 @@ impl Cx<'_> {
         let Some(from) = insts.first() else {
             return empty_spec(index, is_final);
         };
-        let global_lk = |n: &str| lookup_vars(&[], global, n);
+        let global_lk = |n: &str| global.get(n).cloned().flatten();
         let words = from.words();
         let base = match words.first() {
             None => self.sp(BaseImage::Unresolved(String::new()), from.args_range()),
             Some((raw, r)) => {
                 let expanded = self.x(raw, &global_lk);
                 let lower = expanded.to_ascii_lowercase();
-                let earlier = df.stages[..index]
-                    .iter()
-                    .find(|s| s.name.as_ref().is_some_and(|(n, _)| *n == lower))
-                    .map(|s| BaseImage::Stage {
-                        index: s.index,
-                        name: lower.clone(),
-                    });
+                let earlier =
+                    self.names
+                        .get(&lower)
+                        .filter(|&&i| i < index)
+                        .map(|&i| BaseImage::Stage {
+                            index: i,
+                            name: lower.clone(),
+                        });
                 let b = match earlier {
                     Some(b) => b,
                     None if expanded == "scratch" => BaseImage::Scratch,
@@ -213,6 +258,9 @@ impl Cx<'_> {
         };
         if let BaseImage::Stage { index: parent, .. } = &spec.base.value
             && let Some(p) = done.get(*parent)
+            && self.charge_inherit(
+                p.env.len() + p.labels.len() + p.exposed_ports.len() + p.volumes.len(),
+            )
         {
             {
                 spec.user = p.user.clone();
@@ -227,10 +275,13 @@ impl Cx<'_> {
                 spec.shell = p.shell.clone();
             }
         }
-        let mut st = State {
-            env: spec.env.clone(),
-            ..State::default()
-        };
+        let mut st = State::default();
+        for kv in std::mem::take(&mut spec.env) {
+            st.set_env(kv);
+        }
+        for (i, kv) in spec.labels.iter().enumerate() {
+            st.label_idx.insert(kv.key.value.clone(), i);
+        }
         spec.steps.push(self.step_of(from, StepKind::Other));
         for inst in insts.iter().skip(1) {
             let kind = {
@@ -242,6 +293,12 @@ impl Cx<'_> {
         }
         spec.env = st.env;
         spec
+    }
+
+    fn charge_inherit(&self, n: usize) -> bool {
+        let left = self.inherit_budget.get();
+        self.inherit_budget.set(left.saturating_sub(n));
+        n <= left
     }
 
     fn step_of(&self, inst: &Instruction, kind: StepKind) -> BuildStep {
@@ -259,13 +316,12 @@ impl Cx<'_> {
         kind: &StepKind,
         st: &mut State,
         spec: &mut ImageSpec,
-        global: &[(String, Option<String>)],
+        global: &Vars,
     ) {
         match kind {
             StepKind::Env(kvs) => {
                 for kv in kvs {
-                    st.env.retain(|e| e.key.value != kv.key.value);
-                    st.env.push(kv.clone());
+                    st.set_env(kv.clone());
                 }
             }
             StepKind::Arg(decls) => {
@@ -278,20 +334,15 @@ impl Cx<'_> {
                             .cloned()
                             .or_else(|| match &d.default {
                                 Some(v) => Some(v.value.clone()),
-                                None => global
-                                    .iter()
-                                    .rev()
-                                    .find(|(n, _)| n == name)
-                                    .and_then(|(_, v)| v.clone()),
+                                None => global.get(name).cloned().flatten(),
                             });
-                    st.args.push((name.clone(), value));
+                    st.args.insert(name.clone(), value);
                 }
                 spec.args.extend(decls.iter().cloned());
             }
             StepKind::Label(kvs) => {
                 for kv in kvs {
-                    spec.labels.retain(|e| e.key.value != kv.key.value);
-                    spec.labels.push(kv.clone());
+                    st.set_label(&mut spec.labels, kv.clone());
                 }
             }
             StepKind::User(u) => spec.user = Some(u.clone()),

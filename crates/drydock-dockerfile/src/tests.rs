@@ -785,6 +785,40 @@ mod props {
         }
     }
 
+    /// A few real Dockerfiles from the shared corpus, when it is present.
+    fn corpus_texts() -> &'static [String] {
+        static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        TEXTS.get_or_init(|| {
+            let Ok(dir) = std::fs::read_dir("/work/shared/corpus/dockerfiles") else {
+                return Vec::new();
+            };
+            let mut paths: Vec<_> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            paths
+                .iter()
+                .step_by(7)
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn corpus_truncations_never_panic(pick in 0usize..1000, cut in 0.0f64..1.0, skip in 0.0f64..1.0) {
+            let texts = corpus_texts();
+            if let Some(t) = texts.get(pick % texts.len().max(1)) {
+                let mut end = (t.len() as f64 * cut) as usize;
+                while !t.is_char_boundary(end) { end -= 1; }
+                let mut start = (end as f64 * skip * 0.2) as usize;
+                while !t.is_char_boundary(start) { start -= 1; }
+                check(&t[..end]);
+                check(&t[start..end]);
+            }
+        }
+    }
+
     #[test]
     fn sample_is_clean() {
         let df = parse(SAMPLE, FileId(0));
@@ -803,5 +837,27 @@ mod props {
         check(&"\\".repeat(10_000));
         check(&"[".repeat(10_000));
         check(&format!("FROM a\nCMD {}\n", "[".repeat(5000)));
+        // Exponential growth of values is capped.
+        let t = std::time::Instant::now();
+        let doubling = format!("FROM a\nENV A=xxxxxxxx\n{}", "ENV A=$A$A$A$A\n".repeat(200));
+        check(&doubling);
+        // Long chains of stages and many variables stay fast.
+        let mut chain = String::from("FROM a AS s0\n");
+        chain.push_str(&"ENV K=v L=$K\nLABEL x=y\n".repeat(3000));
+        for i in 1..3000 {
+            chain.push_str(&format!("FROM s{} AS s{i}\n", i - 1));
+        }
+        check(&chain);
+        let subs = format!(
+            "FROM a\nENV A={}\n{}",
+            "ab".repeat(5000),
+            "ENV B=${A//*a*b*c/x}\n".repeat(500)
+        );
+        check(&subs);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }
