@@ -1,5 +1,7 @@
 //! Loads every real Compose file of the shared corpus.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 
 use drydock_compose::{LoadOptions, load};

@@ -73,10 +73,20 @@ impl Selection {
                     p.eq_ignore_ascii_case("ALL")
                         || id.len() >= p.len() && id[..p.len()].eq_ignore_ascii_case(p)
                 })
-                .map(|p| if p.eq_ignore_ascii_case("ALL") { 0 } else { p.len() })
+                .map(|p| {
+                    if p.eq_ignore_ascii_case("ALL") {
+                        0
+                    } else {
+                        p.len()
+                    }
+                })
                 .max()
         };
-        let selected = if self.select.is_empty() { Some(0) } else { best(&self.select) };
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select)
+        };
         match (selected, best(&self.ignore)) {
             (None, _) => false,
             (Some(_), None) => true,
@@ -111,7 +121,10 @@ impl Config {
             range: e.span().map(|s| TextRange::from_usize(s.start, s.end)),
         })?;
         let sev = |s: &str| {
-            s.parse::<Severity>().map_err(|message| ConfigError { message, range: None })
+            s.parse::<Severity>().map_err(|message| ConfigError {
+                message,
+                range: None,
+            })
         };
         let mut severity_overrides = BTreeMap::new();
         for (id, s) in &raw.severity_overrides {
@@ -132,7 +145,10 @@ impl Config {
             range: None,
         })?;
         Ok(Config {
-            selection: Selection { select: raw.select, ignore: raw.ignore },
+            selection: Selection {
+                select: raw.select,
+                ignore: raw.ignore,
+            },
             severity: raw.severity.as_deref().map(sev).transpose()?,
             fail_on: raw.fail_on.as_deref().map(sev).transpose()?,
             trusted_registries: raw.trusted_registries,
@@ -145,7 +161,9 @@ impl Config {
     /// Rule IDs or prefixes ignored for `path` (relative to the config file's
     /// directory, with `/` separators).
     pub fn ignored_for_path(&self, path: &str) -> Vec<&str> {
-        let Some(set) = &self.per_path_set else { return Vec::new() };
+        let Some(set) = &self.per_path_set else {
+            return Vec::new();
+        };
         set.matches(path)
             .into_iter()
             .flat_map(|i| self.per_path[i].1.iter().map(String::as_str))
@@ -159,11 +177,17 @@ mod tests {
 
     #[test]
     fn selection_specificity() {
-        let s = Selection { select: vec!["IMG".into()], ignore: vec!["IMG00".into()] };
+        let s = Selection {
+            select: vec!["IMG".into()],
+            ignore: vec!["IMG00".into()],
+        };
         assert!(!s.is_enabled("IMG001"));
         assert!(s.is_enabled("IMG101"));
         assert!(!s.is_enabled("CTR001"));
-        let s = Selection { select: vec!["IMG001".into()], ignore: vec!["IMG".into()] };
+        let s = Selection {
+            select: vec!["IMG001".into()],
+            ignore: vec!["IMG".into()],
+        };
         assert!(s.is_enabled("IMG001"));
         assert!(!s.is_enabled("IMG002"));
         let s = Selection::default();

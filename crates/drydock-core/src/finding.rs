@@ -16,15 +16,27 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(file: FileId, range: TextRange, content: impl Into<String>) -> Self {
-        Edit { file, range, content: content.into() }
+        Edit {
+            file,
+            range,
+            content: content.into(),
+        }
     }
 
     pub fn insert(file: FileId, offset: u32, content: impl Into<String>) -> Self {
-        Edit { file, range: TextRange::empty_at(offset), content: content.into() }
+        Edit {
+            file,
+            range: TextRange::empty_at(offset),
+            content: content.into(),
+        }
     }
 
     pub fn delete(file: FileId, range: TextRange) -> Self {
-        Edit { file, range, content: String::new() }
+        Edit {
+            file,
+            range,
+            content: String::new(),
+        }
     }
 }
 
@@ -57,9 +69,17 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Self {
         edits.sort();
-        Fix { title: title.into(), applicability, edits }
+        Fix {
+            title: title.into(),
+            applicability,
+            edits,
+        }
     }
 
     pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {
@@ -111,7 +131,10 @@ impl Finding {
     }
 
     pub fn with_related(mut self, origin: Origin, message: impl Into<String>) -> Self {
-        self.related.push(Related { origin, message: message.into() });
+        self.related.push(Related {
+            origin,
+            message: message.into(),
+        });
         self
     }
 
@@ -123,7 +146,10 @@ impl Finding {
 
     /// Adds a secondary location.
     pub fn add_related(&mut self, origin: Origin, message: impl Into<String>) -> &mut Self {
-        self.related.push(Related { origin, message: message.into() });
+        self.related.push(Related {
+            origin,
+            message: message.into(),
+        });
         self
     }
 }

@@ -29,7 +29,10 @@ impl ImageRef {
         };
         let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
         let (name, tag) = match name_tag[last_slash..].rfind(':') {
-            Some(i) => (&name_tag[..last_slash + i], Some(name_tag[last_slash + i + 1..].to_string())),
+            Some(i) => (
+                &name_tag[..last_slash + i],
+                Some(name_tag[last_slash + i + 1..].to_string()),
+            ),
             None => (name_tag, None),
         };
         if name.is_empty() {
@@ -46,7 +49,13 @@ impl ImageRef {
         if repository.is_empty() {
             return None;
         }
-        Some(ImageRef { raw: raw.to_string(), registry, repository, tag, digest })
+        Some(ImageRef {
+            raw: raw.to_string(),
+            registry,
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// The registry host, with Docker Hub's canonical name as the default.
@@ -107,7 +116,14 @@ mod tests {
     #[test]
     fn parses_forms() {
         let r = ImageRef::parse("nginx").unwrap();
-        assert_eq!((r.registry.as_deref(), r.repository.as_str(), r.tag.as_deref()), (None, "nginx", None));
+        assert_eq!(
+            (
+                r.registry.as_deref(),
+                r.repository.as_str(),
+                r.tag.as_deref()
+            ),
+            (None, "nginx", None)
+        );
         assert_eq!(r.full_name(), "docker.io/library/nginx");
         let r = ImageRef::parse("localhost:5000/app/web:1.2@sha256:abc").unwrap();
         assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
@@ -119,8 +135,16 @@ mod tests {
         assert!(r.matches_registry("ghcr.io"));
         assert!(r.matches_registry("ghcr.io/org"));
         assert!(!r.matches_registry("ghcr.io/other"));
-        assert!(ImageRef::parse("eu.gcr.io/p/i").unwrap().matches_registry("*.gcr.io"));
-        assert!(ImageRef::parse("python:3").unwrap().matches_registry("docker.io"));
+        assert!(
+            ImageRef::parse("eu.gcr.io/p/i")
+                .unwrap()
+                .matches_registry("*.gcr.io")
+        );
+        assert!(
+            ImageRef::parse("python:3")
+                .unwrap()
+                .matches_registry("docker.io")
+        );
         assert!(ImageRef::parse("$BASE").is_none());
         assert!(ImageRef::parse("scratch").unwrap().is_scratch());
     }

@@ -46,7 +46,11 @@ impl Origin {
 
     /// The first origin that is not implicit.
     pub fn or(self, other: Origin) -> Origin {
-        if matches!(self, Origin::Implicit) { other } else { self }
+        if matches!(self, Origin::Implicit) {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -73,15 +77,24 @@ impl<T> Sp<T> {
     }
 
     pub fn implicit(value: T) -> Self {
-        Sp { value, origin: Origin::Implicit }
+        Sp {
+            value,
+            origin: Origin::Implicit,
+        }
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sp<U> {
-        Sp { value: f(self.value), origin: self.origin }
+        Sp {
+            value: f(self.value),
+            origin: self.origin,
+        }
     }
 
     pub fn as_ref(&self) -> Sp<&T> {
-        Sp { value: &self.value, origin: self.origin.clone() }
+        Sp {
+            value: &self.value,
+            origin: self.origin.clone(),
+        }
     }
 }
 

@@ -15,8 +15,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] =
-        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -163,7 +168,9 @@ impl RuleMeta {
 
     /// The hadolint codes this rule stands in for (for `# hadolint ignore=`).
     pub fn hadolint_codes(&self) -> impl Iterator<Item = &'static str> {
-        self.references.iter().filter_map(|r| r.strip_prefix("hadolint:"))
+        self.references
+            .iter()
+            .filter_map(|r| r.strip_prefix("hadolint:"))
     }
 }
 

@@ -43,7 +43,12 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, kind: FileKind, text: impl Into<Arc<str>>) -> Self {
-        SourceFile { path: path.into(), kind, text: text.into(), index: OnceLock::new() }
+        SourceFile {
+            path: path.into(),
+            kind,
+            text: text.into(),
+            index: OnceLock::new(),
+        }
     }
 
     pub fn line_index(&self) -> &LineIndex {
@@ -95,7 +100,10 @@ impl SourceMap {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &Arc<SourceFile>)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     pub fn len(&self) -> usize {
@@ -122,10 +130,20 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(file: FileId, range: TextRange, message: impl Into<String>) -> Self {
-        ParseError { file, range, message: message.into(), fatal: false }
+        ParseError {
+            file,
+            range,
+            message: message.into(),
+            fatal: false,
+        }
     }
 
     pub fn fatal(file: FileId, range: TextRange, message: impl Into<String>) -> Self {
-        ParseError { file, range, message: message.into(), fatal: true }
+        ParseError {
+            file,
+            range,
+            message: message.into(),
+            fatal: true,
+        }
     }
 }

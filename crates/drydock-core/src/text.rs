@@ -19,7 +19,10 @@ impl TextRange {
         if start <= end {
             TextRange { start, end }
         } else {
-            TextRange { start: end, end: start }
+            TextRange {
+                start: end,
+                end: start,
+            }
         }
     }
 
@@ -31,7 +34,10 @@ impl TextRange {
     }
 
     pub fn empty_at(offset: u32) -> Self {
-        TextRange { start: offset, end: offset }
+        TextRange {
+            start: offset,
+            end: offset,
+        }
     }
 
     pub fn len(self) -> u32 {
@@ -56,11 +62,17 @@ impl TextRange {
 
     /// The smallest range covering both.
     pub fn cover(self, other: TextRange) -> TextRange {
-        TextRange { start: self.start.min(other.start), end: self.end.max(other.end) }
+        TextRange {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn shift(self, by: u32) -> TextRange {
-        TextRange { start: self.start.saturating_add(by), end: self.end.saturating_add(by) }
+        TextRange {
+            start: self.start.saturating_add(by),
+            end: self.end.saturating_add(by),
+        }
     }
 
     pub fn as_usize(self) -> std::ops::Range<usize> {
@@ -103,7 +115,10 @@ impl LineIndex {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        LineIndex { line_starts, len: u32::try_from(text.len()).unwrap_or(u32::MAX) }
+        LineIndex {
+            line_starts,
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -143,7 +158,9 @@ impl LineIndex {
         while end > start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text.get(start..end).map_or(end - start, |s| s.chars().count());
+        let column = text
+            .get(start..end)
+            .map_or(end - start, |s| s.chars().count());
         LineCol {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),

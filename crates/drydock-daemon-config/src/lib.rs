@@ -199,7 +199,10 @@ impl Converter<'_> {
         let obj_range = range(obj.range);
         // Findings about absent settings point here: the opening brace, not
         // the whole object (which would underline the entire file).
-        self.spec.origin = self.origin(TextRange::new(obj_range.start, obj_range.start.saturating_add(1)));
+        self.spec.origin = self.origin(TextRange::new(
+            obj_range.start,
+            obj_range.start.saturating_add(1),
+        ));
         self.spec.insert_at = Some(JsonObjectAnchor {
             file: self.file,
             open_brace_end: obj_range.start.saturating_add(1),

@@ -67,10 +67,7 @@ fn realistic_file() {
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     assert!(c.comments.is_empty());
     let s = &c.spec;
-    assert_eq!(
-        s.origin,
-        Origin::file(F, TextRange::from_usize(0, 1))
-    );
+    assert_eq!(s.origin, Origin::file(F, TextRange::from_usize(0, 1)));
     assert_eq!(s.icc, Some(Sp::new(false, at(t, "false", 0))));
     assert_eq!(s.iptables, Some(Sp::new(true, at(t, "true", 0))));
     assert_eq!(s.ip_forward, Some(Sp::new(true, at(t, "true", 1))));
@@ -501,10 +498,7 @@ fn bom_is_skipped_and_offsets_kept() {
     let t = "\u{feff}{\"icc\": false}";
     let c = parse(t, F);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
-    assert_eq!(
-        c.spec.origin,
-        Origin::file(F, TextRange::new(3, 4))
-    );
+    assert_eq!(c.spec.origin, Origin::file(F, TextRange::new(3, 4)));
     assert_eq!(c.spec.icc, Some(Sp::new(false, at(t, "false", 0))));
     assert_eq!(c.spec.insert_at.unwrap().open_brace_end, 4);
 }

@@ -1,17 +1,23 @@
 //! Turns engine findings (origins as file ids and byte ranges) into report
 //! items (files with their text).
 
-use drydock_core::{Finding, Origin, SourceMap};
 use crate::{FileEdit, Location, ReportFix, ReportItem, ReportRelated};
+use drydock_core::{Finding, Origin, SourceMap};
 
 /// The report location of an origin.
 pub fn location(origin: &Origin, sources: &SourceMap) -> Location {
     match origin {
         Origin::File { file, range } => match sources.get(*file) {
-            Some(f) => Location::File { file: f.clone(), range: *range },
+            Some(f) => Location::File {
+                file: f.clone(),
+                range: *range,
+            },
             None => Location::None,
         },
-        Origin::Api(path) => Location::Api { object: String::new(), path: path.clone() },
+        Origin::Api(path) => Location::Api {
+            object: String::new(),
+            path: path.clone(),
+        },
         Origin::Implicit => Location::None,
     }
 }
@@ -26,7 +32,10 @@ pub fn item(f: &Finding, sources: &SourceMap) -> ReportItem {
         related: f
             .related
             .iter()
-            .map(|r| ReportRelated { location: location(&r.origin, sources), message: r.message.clone() })
+            .map(|r| ReportRelated {
+                location: location(&r.origin, sources),
+                message: r.message.clone(),
+            })
             .collect(),
         fix: f.fix.as_ref().map(|fix| ReportFix {
             title: fix.title.clone(),
@@ -35,7 +44,11 @@ pub fn item(f: &Finding, sources: &SourceMap) -> ReportItem {
                 .edits
                 .iter()
                 .filter_map(|e| {
-                    Some(FileEdit { file: sources.get(e.file)?.clone(), range: e.range, content: e.content.clone() })
+                    Some(FileEdit {
+                        file: sources.get(e.file)?.clone(),
+                        range: e.range,
+                        content: e.content.clone(),
+                    })
                 })
                 .collect(),
         }),

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use drydock_core::rule::clean_docs;
 use drydock_core::RuleMeta;
+use drydock_core::rule::clean_docs;
 
 use crate::registry::all_rules;
 
@@ -14,7 +14,13 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {} `{}`: {}\n", m.id, m.name, m.title);
     let _ = writeln!(s, "| severity | category | fix |\n|---|---|---|");
-    let _ = writeln!(s, "| {} | {} | {} |\n", m.severity, m.category, m.fix.as_str());
+    let _ = writeln!(
+        s,
+        "| {} | {} | {} |\n",
+        m.severity,
+        m.category,
+        m.fix.as_str()
+    );
     s.push_str(&clean_docs(m.docs));
     s.push_str("\n\n## References\n\n");
     if m.references.is_empty() {
@@ -28,10 +34,14 @@ pub fn rule_page(m: &RuleMeta) -> String {
 
 /// A reference in words, with a link where there is a stable one.
 pub fn describe_reference(r: &str) -> String {
-    let Some((kind, value)) = r.split_once(':') else { return format!("`{r}`") };
+    let Some((kind, value)) = r.split_once(':') else {
+        return format!("`{r}`");
+    };
     match kind {
         "cis-docker-1.6" => format!("CIS Docker Benchmark v1.6.0, check {value} (`{r}`)"),
-        "hadolint" => format!("hadolint [{value}](https://github.com/hadolint/hadolint/wiki/{value}) (`{r}`)"),
+        "hadolint" => {
+            format!("hadolint [{value}](https://github.com/hadolint/hadolint/wiki/{value}) (`{r}`)")
+        }
         "checkov" => format!("Checkov {value} (`{r}`)"),
         "trivy" => format!("Trivy {value} (`{r}`)"),
         "dockle" => format!("Dockle {value} (`{r}`)"),

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drydock_core::fs::FileSystem;
-use drydock_core::{FileId, FileKind, Finding, Origin, ParseError, RuleMeta, SourceFile, SourceMap};
+use drydock_core::{
+    FileId, FileKind, Finding, Origin, ParseError, RuleMeta, SourceFile, SourceMap,
+};
 
 use crate::rule::{Checker, ComposeCx, DockerfileCx, Rule};
 use crate::rules::syntax::{ComposeSyntax, DaemonJsonSyntax, DockerfileSyntax};
@@ -45,7 +47,11 @@ pub struct LintResult {
 /// Lints one input with the enabled rules.
 pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintResult {
     let mut sources = SourceMap::new();
-    let primary = sources.add(SourceFile::new(input.display.clone(), input.kind, input.text.clone()));
+    let primary = sources.add(SourceFile::new(
+        input.display.clone(),
+        input.kind,
+        input.text.clone(),
+    ));
     let rules = settings.enabled_rules();
     let text: &str = &input.text;
     let mut findings = Vec::new();
@@ -57,9 +63,17 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
             let df = drydock_dockerfile::parse(text, primary);
             syntax_errors = df.errors.len();
             syntax_findings(&mut findings, &DockerfileSyntax::META, &df.errors, settings);
-            let images =
-                drydock_dockerfile::image_specs(&df, text, &drydock_dockerfile::SpecOptions::default());
-            let cx = DockerfileCx { file: primary, text, dockerfile: &df, images: &images };
+            let images = drydock_dockerfile::image_specs(
+                &df,
+                text,
+                &drydock_dockerfile::SpecOptions::default(),
+            );
+            let cx = DockerfileCx {
+                file: primary,
+                text,
+                dockerfile: &df,
+                images: &images,
+            };
             run(&rules, settings, &sources, &mut findings, |r, c| {
                 for image in &images {
                     r.check_image(c, image);
@@ -69,11 +83,22 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
             dockerfile = Some(df);
         }
         FileKind::Compose => {
-            let opts = drydock_compose::LoadOptions { fs: env.fs, env: env.env };
+            let opts = drydock_compose::LoadOptions {
+                fs: env.fs,
+                env: env.env,
+            };
             let project = drydock_compose::load(input.path, primary, &mut sources, &opts);
             syntax_errors = project.errors.len();
-            syntax_findings(&mut findings, &ComposeSyntax::META, &project.errors, settings);
-            let cx = ComposeCx { text, project: &project };
+            syntax_findings(
+                &mut findings,
+                &ComposeSyntax::META,
+                &project.errors,
+                settings,
+            );
+            let cx = ComposeCx {
+                text,
+                project: &project,
+            };
             run(&rules, settings, &sources, &mut findings, |r, c| {
                 for service in &project.services {
                     r.check_container(c, service);
@@ -84,9 +109,16 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         FileKind::DaemonJson => {
             let cfg = drydock_daemon_config::parse(text, primary);
             syntax_errors = cfg.errors.len();
-            syntax_findings(&mut findings, &DaemonJsonSyntax::META, &cfg.errors, settings);
+            syntax_findings(
+                &mut findings,
+                &DaemonJsonSyntax::META,
+                &cfg.errors,
+                settings,
+            );
             if !cfg.errors.iter().any(|e| e.fatal) {
-                run(&rules, settings, &sources, &mut findings, |r, c| r.check_daemon(c, &cfg.spec));
+                run(&rules, settings, &sources, &mut findings, |r, c| {
+                    r.check_daemon(c, &cfg.spec)
+                });
             }
         }
         FileKind::Other => syntax_errors = 0,
@@ -108,7 +140,13 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         }
     }
     sort_findings(&mut findings);
-    LintResult { sources, primary, findings, suppressed, syntax_errors }
+    LintResult {
+        sources,
+        primary,
+        findings,
+        suppressed,
+        syntax_errors,
+    }
 }
 
 fn run(
@@ -125,12 +163,21 @@ fn run(
     }
 }
 
-fn syntax_findings(out: &mut Vec<Finding>, meta: &'static RuleMeta, errors: &[ParseError], settings: &Settings) {
+fn syntax_findings(
+    out: &mut Vec<Finding>,
+    meta: &'static RuleMeta,
+    errors: &[ParseError],
+    settings: &Settings,
+) {
     if !settings.is_enabled(meta) {
         return;
     }
     for e in errors {
-        out.push(Finding::new(meta, Origin::file(e.file, e.range), e.message.clone()));
+        out.push(Finding::new(
+            meta,
+            Origin::file(e.file, e.range),
+            e.message.clone(),
+        ));
     }
 }
 
@@ -146,5 +193,6 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
         (file, start, end, f.rule.id, f.message.clone())
     };
     findings.sort_by_cached_key(key);
-    findings.dedup_by(|a, b| a.rule.id == b.rule.id && a.origin == b.origin && a.message == b.message);
+    findings
+        .dedup_by(|a, b| a.rule.id == b.rule.id && a.origin == b.origin && a.message == b.message);
 }

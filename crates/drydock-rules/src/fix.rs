@@ -3,7 +3,7 @@
 
 use drydock_core::{Applicability, Edit, Finding};
 
-use crate::engine::{lint, Input, LintEnv};
+use crate::engine::{Input, LintEnv, lint};
 use crate::settings::Settings;
 
 /// How many rounds at most; fixes that keep producing new fixes stop here.
@@ -35,7 +35,8 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     let mut last = 0usize;
     for e in edits {
         let (s, end) = (e.range.start as usize, e.range.end as usize);
-        if s < last || end > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(end) {
+        if s < last || end > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(end)
+        {
             continue;
         }
         out.push_str(&text[last..s]);
@@ -48,7 +49,12 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
 
 /// Lints `input` and applies its fixes until none is left, a round breaks
 /// the file, or [`MAX_ROUNDS`] is reached.
-pub fn fix(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>, unsafe_fixes: bool) -> FixOutcome {
+pub fn fix(
+    input: &Input<'_>,
+    settings: &Settings,
+    env: &LintEnv<'_>,
+    unsafe_fixes: bool,
+) -> FixOutcome {
     let mut text: String = input.text.to_string();
     let mut applied = 0;
     let mut rounds = 0;
@@ -56,12 +62,20 @@ pub fn fix(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>, unsafe_fix
     let mut current = lint(input, settings, env);
     while rounds < MAX_ROUNDS {
         let primary = current.primary;
-        let mut fixes: Vec<&Finding> =
-            current.findings.iter().filter(|f| applicable(f, primary, unsafe_fixes)).collect();
+        let mut fixes: Vec<&Finding> = current
+            .findings
+            .iter()
+            .filter(|f| applicable(f, primary, unsafe_fixes))
+            .collect();
         if fixes.is_empty() {
             break;
         }
-        fixes.sort_by_key(|f| f.fix.as_ref().and_then(|x| x.edits.first()).map(|e| e.range.start));
+        fixes.sort_by_key(|f| {
+            f.fix
+                .as_ref()
+                .and_then(|x| x.edits.first())
+                .map(|e| e.range.start)
+        });
         // Take whole fixes whose edits overlap no edit already taken.
         let mut taken: Vec<&Edit> = Vec::new();
         let mut count = 0;
@@ -70,7 +84,8 @@ pub fn fix(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>, unsafe_fix
             let clashes = fx.edits.iter().any(|e| {
                 taken.iter().any(|t| {
                     t.range.overlaps(e.range)
-                        || (t.range.start == e.range.start && (t.range.is_empty() || e.range.is_empty()))
+                        || (t.range.start == e.range.start
+                            && (t.range.is_empty() || e.range.is_empty()))
                 })
             });
             if !clashes {
@@ -84,7 +99,10 @@ pub fn fix(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>, unsafe_fix
         if new_text == text {
             break;
         }
-        let next_input = Input { text: new_text.as_str().into(), ..input.clone() };
+        let next_input = Input {
+            text: new_text.as_str().into(),
+            ..input.clone()
+        };
         let next = lint(&next_input, settings, env);
         if next.syntax_errors > current.syntax_errors {
             rolled_back = true;
@@ -94,7 +112,12 @@ pub fn fix(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>, unsafe_fix
         applied += count;
         current = next;
     }
-    FixOutcome { text, applied, rounds, rolled_back }
+    FixOutcome {
+        text,
+        applied,
+        rounds,
+        rolled_back,
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub mod rules;
 pub mod settings;
 pub mod suppress;
 
-pub use engine::{lint, Input, LintEnv, LintResult};
-pub use registry::{all_rules, find_rule, RULES};
+pub use engine::{Input, LintEnv, LintResult, lint};
+pub use registry::{RULES, all_rules, find_rule};
 pub use rule::{Checker, ComposeCx, DockerfileCx, Rule};
 pub use settings::Settings;

@@ -135,9 +135,21 @@ mod tests {
                 "{}: unknown family",
                 m.id
             );
-            assert!(num.len() == 3 && num.chars().all(|c| c.is_ascii_digit()), "{}: bad number", m.id);
-            assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
-            assert!(!m.title.ends_with('.'), "{}: title ends with a period", m.id);
+            assert!(
+                num.len() == 3 && num.chars().all(|c| c.is_ascii_digit()),
+                "{}: bad number",
+                m.id
+            );
+            assert!(
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+            );
+            assert!(
+                !m.title.ends_with('.'),
+                "{}: title ends with a period",
+                m.id
+            );
         }
     }
 
@@ -146,25 +158,53 @@ mod tests {
         for r in all_rules() {
             let m = r.meta();
             for s in ["What it does", "Why is this bad?", "How to fix"] {
-                assert!(m.section(s).is_some_and(|t| !t.is_empty()), "{}: docs lack `## {s}`", m.id);
+                assert!(
+                    m.section(s).is_some_and(|t| !t.is_empty()),
+                    "{}: docs lack `## {s}`",
+                    m.id
+                );
             }
             if m.fix != drydock_core::FixAvailability::None {
-                assert!(m.section("Fix").is_some(), "{}: a fixable rule documents its fix under `## Fix`", m.id);
+                assert!(
+                    m.section("Fix").is_some(),
+                    "{}: a fixable rule documents its fix under `## Fix`",
+                    m.id
+                );
             }
         }
     }
 
     #[test]
     fn references_well_formed() {
-        let known = ["cis-docker-1.6", "hadolint", "checkov", "trivy", "dockle", "kics", "concern", "buildkit", "compose-lint", "semgrep", "gap"];
+        let known = [
+            "cis-docker-1.6",
+            "hadolint",
+            "checkov",
+            "trivy",
+            "dockle",
+            "kics",
+            "concern",
+            "buildkit",
+            "compose-lint",
+            "semgrep",
+            "gap",
+        ];
         for r in all_rules() {
             let m = r.meta();
             for reference in m.references {
-                let (kind, value) = reference.split_once(':').unwrap_or_else(|| panic!("{}: bad reference {reference}", m.id));
-                assert!(known.contains(&kind), "{}: unknown reference kind {kind}", m.id);
+                let (kind, value) = reference
+                    .split_once(':')
+                    .unwrap_or_else(|| panic!("{}: bad reference {reference}", m.id));
+                assert!(
+                    known.contains(&kind),
+                    "{}: unknown reference kind {kind}",
+                    m.id
+                );
                 assert!(!value.is_empty());
                 if kind == "concern" {
-                    let n: u32 = value.parse().unwrap_or_else(|_| panic!("{}: concern:{value}", m.id));
+                    let n: u32 = value
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{}: concern:{value}", m.id));
                     assert!((1..=148).contains(&n), "{}: concern:{n} out of range", m.id);
                 }
             }

@@ -54,14 +54,20 @@ pub struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(rule: &'static RuleMeta, settings: &'a Settings, sources: &'a SourceMap) -> Self {
-        Checker { settings, sources, rule, findings: Vec::new() }
+        Checker {
+            settings,
+            sources,
+            rule,
+            findings: Vec::new(),
+        }
     }
 
     /// Reports a finding of the current rule at `origin`; the returned
     /// reference can take a fix and related locations.
     pub fn report(&mut self, origin: &Origin, message: impl Into<String>) -> &mut Finding {
         let idx = self.findings.len();
-        self.findings.push(Finding::new(self.rule, origin.clone(), message));
+        self.findings
+            .push(Finding::new(self.rule, origin.clone(), message));
         &mut self.findings[idx]
     }
 

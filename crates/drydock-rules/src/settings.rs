@@ -47,21 +47,35 @@ impl Settings {
     /// Only the given rule IDs or prefixes.
     pub fn only(selectors: &[&str]) -> Self {
         Settings {
-            selection: Selection { select: selectors.iter().map(|s| (*s).to_string()).collect(), ignore: vec![] },
+            selection: Selection {
+                select: selectors.iter().map(|s| (*s).to_string()).collect(),
+                ignore: vec![],
+            },
             ..Settings::default()
         }
     }
 
     pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
         self.selection.is_enabled(meta.id)
-            && !meta.hadolint_codes().any(|c| self.hadolint_ignored.iter().any(|i| i.eq_ignore_ascii_case(c)))
+            && !meta.hadolint_codes().any(|c| {
+                self.hadolint_ignored
+                    .iter()
+                    .any(|i| i.eq_ignore_ascii_case(c))
+            })
     }
 
     pub fn enabled_rules(&self) -> Vec<&'static dyn Rule> {
-        RULES.iter().copied().filter(|r| self.is_enabled(r.meta())).collect()
+        RULES
+            .iter()
+            .copied()
+            .filter(|r| self.is_enabled(r.meta()))
+            .collect()
     }
 
     pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
-        self.severity_overrides.get(meta.id).copied().unwrap_or(meta.severity)
+        self.severity_overrides
+            .get(meta.id)
+            .copied()
+            .unwrap_or(meta.severity)
     }
 }

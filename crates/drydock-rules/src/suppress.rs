@@ -57,7 +57,9 @@ impl Suppression {
                     || meta.id.len() >= s.code.len()
                         && meta.id[..s.code.len()].eq_ignore_ascii_case(&s.code)
             }
-            Dialect::Hadolint => meta.hadolint_codes().any(|c| c.eq_ignore_ascii_case(&s.code)),
+            Dialect::Hadolint => meta
+                .hadolint_codes()
+                .any(|c| c.eq_ignore_ascii_case(&s.code)),
         })
     }
 }
@@ -94,7 +96,10 @@ pub fn collect(text: &str, kind: FileKind, dockerfile: Option<&Dockerfile>) -> V
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| from + i)
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| from + i)
 }
 
 /// Where a `#` comment starts on a line, if any. Dockerfiles only have
@@ -116,7 +121,10 @@ fn comment_start(line: &str, kind: FileKind) -> Option<usize> {
 fn next_target(text: &str, from: usize, kind: FileKind, df: Option<&Dockerfile>) -> TextRange {
     if kind == FileKind::Dockerfile
         && let Some(df) = df
-        && let Some(ins) = df.instructions.iter().find(|i| i.range.start as usize >= from)
+        && let Some(ins) = df
+            .instructions
+            .iter()
+            .find(|i| i.range.start as usize >= from)
     {
         return ins.range;
     }
@@ -136,17 +144,18 @@ fn parse_comment(comment: &str, abs: usize) -> Option<Suppression> {
     let body = comment.strip_prefix('#')?;
     let lead = body.len() - body.trim_start().len();
     let body_t = body.trim_start();
-    let (dialect, file_level, rest, rest_off) = if let Some(r) = body_t.strip_prefix("drydock:ignore-file=") {
-        (Dialect::Drydock, true, r, "drydock:ignore-file=".len())
-    } else if let Some(r) = body_t.strip_prefix("drydock:ignore=") {
-        (Dialect::Drydock, false, r, "drydock:ignore=".len())
-    } else if let Some(r) = body_t.strip_prefix("hadolint global ignore=") {
-        (Dialect::Hadolint, true, r, "hadolint global ignore=".len())
-    } else if let Some(r) = body_t.strip_prefix("hadolint ignore=") {
-        (Dialect::Hadolint, false, r, "hadolint ignore=".len())
-    } else {
-        return None;
-    };
+    let (dialect, file_level, rest, rest_off) =
+        if let Some(r) = body_t.strip_prefix("drydock:ignore-file=") {
+            (Dialect::Drydock, true, r, "drydock:ignore-file=".len())
+        } else if let Some(r) = body_t.strip_prefix("drydock:ignore=") {
+            (Dialect::Drydock, false, r, "drydock:ignore=".len())
+        } else if let Some(r) = body_t.strip_prefix("hadolint global ignore=") {
+            (Dialect::Hadolint, true, r, "hadolint global ignore=".len())
+        } else if let Some(r) = body_t.strip_prefix("hadolint ignore=") {
+            (Dialect::Hadolint, false, r, "hadolint ignore=".len())
+        } else {
+            return None;
+        };
     let list_start = abs + 1 + lead + rest_off;
     let list_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let mut selectors = Vec::new();
@@ -171,7 +180,11 @@ fn parse_comment(comment: &str, abs: usize) -> Option<Suppression> {
         comment: TextRange::EMPTY,
         own_line: true,
         line: TextRange::EMPTY,
-        covers: if file_level { None } else { Some(TextRange::EMPTY) },
+        covers: if file_level {
+            None
+        } else {
+            Some(TextRange::EMPTY)
+        },
         selectors,
     })
 }
@@ -207,7 +220,10 @@ pub fn apply(findings: &mut Vec<Finding>, file: FileId, suppressions: &mut [Supp
 pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -> Vec<Finding> {
     let meta = &UnusedSuppression::META;
     let mut out = Vec::new();
-    for s in suppressions.iter().filter(|s| s.dialect == Dialect::Drydock) {
+    for s in suppressions
+        .iter()
+        .filter(|s| s.dialect == Dialect::Drydock)
+    {
         let unused: Vec<&Selector> = s.selectors.iter().filter(|sel| !sel.used).collect();
         // Only report selectors naming rules that ran: a suppression for a
         // rule switched off in this run is not known to be stale.
@@ -220,7 +236,8 @@ pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -
                     .filter(|r| {
                         let id = r.meta().id;
                         sel.code.eq_ignore_ascii_case("all")
-                            || id.len() >= sel.code.len() && id[..sel.code.len()].eq_ignore_ascii_case(&sel.code)
+                            || id.len() >= sel.code.len()
+                                && id[..sel.code.len()].eq_ignore_ascii_case(&sel.code)
                     })
                     .collect();
                 known.is_empty() || known.iter().any(|r| settings.is_enabled(r.meta()))
@@ -234,12 +251,16 @@ pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -
             let is_known = sel.code.eq_ignore_ascii_case("all")
                 || RULES.iter().any(|r| {
                     let id = r.meta().id;
-                    id.len() >= sel.code.len() && id[..sel.code.len()].eq_ignore_ascii_case(&sel.code)
+                    id.len() >= sel.code.len()
+                        && id[..sel.code.len()].eq_ignore_ascii_case(&sel.code)
                 });
             let message = if is_known {
                 format!("suppression of `{}` suppresses nothing here", sel.code)
             } else {
-                format!("suppression names `{}`, which is not a drydock rule", sel.code)
+                format!(
+                    "suppression names `{}`, which is not a drydock rule",
+                    sel.code
+                )
             };
             let mut f = Finding::new(meta, Origin::file(file, sel.range), message);
             let edit = if all_unused {
@@ -249,7 +270,10 @@ pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -
                 None
             };
             if let Some(edit) = edit {
-                f.fix = Some(Fix::safe("Remove the unused suppression comment", vec![edit]));
+                f.fix = Some(Fix::safe(
+                    "Remove the unused suppression comment",
+                    vec![edit],
+                ));
             }
             out.push(f);
             if all_unused {
@@ -273,11 +297,15 @@ mod tests {
         assert_eq!(s[0].selectors.len(), 2);
         assert_eq!(s[0].selectors[1].range.slice(text), "IMG002");
         assert_eq!(s[0].covers.map(|c| c.slice(text)), Some("FROM x"));
-        let text = "a: b # drydock:ignore=CTR001\n# drydock:ignore-file=all\n# hadolint ignore=DL3008\n";
+        let text =
+            "a: b # drydock:ignore=CTR001\n# drydock:ignore-file=all\n# hadolint ignore=DL3008\n";
         let s = collect(text, FileKind::Compose, None);
         assert_eq!(s.len(), 3);
         assert!(!s[0].own_line);
-        assert_eq!(s[0].covers.map(|c| c.slice(text)), Some("a: b # drydock:ignore=CTR001"));
+        assert_eq!(
+            s[0].covers.map(|c| c.slice(text)),
+            Some("a: b # drydock:ignore=CTR001")
+        );
         assert!(s[1].covers.is_none());
         assert_eq!(s[2].dialect, Dialect::Hadolint);
     }

@@ -8,13 +8,15 @@
 //! fix has the declared applicability, applying fixes leaves the file free of
 //! new syntax errors, and the fixed file no longer has the fixed finding.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 
 use drydock_core::config::Config;
 use drydock_core::fs::FileSystem;
 use drydock_core::{Applicability, FileKind, FixAvailability};
-use drydock_report::{render, Format, RenderOptions, Report};
-use drydock_rules::{all_rules, fix, lint, Input, LintEnv, Settings};
+use drydock_report::{Format, RenderOptions, Report, render};
+use drydock_rules::{Input, LintEnv, Settings, all_rules, fix, lint};
 
 struct FixtureFs;
 
@@ -26,16 +28,22 @@ impl FileSystem for FixtureFs {
 
 fn fixture_for(id: &str) -> Option<(PathBuf, FileKind)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    [("Dockerfile", FileKind::Dockerfile), ("yml", FileKind::Compose), ("json", FileKind::DaemonJson)]
-        .into_iter()
-        .map(|(ext, kind)| (dir.join(format!("{id}.{ext}")), kind))
-        .find(|(p, _)| p.is_file())
+    [
+        ("Dockerfile", FileKind::Dockerfile),
+        ("yml", FileKind::Compose),
+        ("json", FileKind::DaemonJson),
+    ]
+    .into_iter()
+    .map(|(ext, kind)| (dir.join(format!("{id}.{ext}")), kind))
+    .find(|(p, _)| p.is_file())
 }
 
 fn settings_for(id: &str) -> Settings {
     let toml = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{id}.toml"));
     let mut s = match std::fs::read_to_string(&toml) {
-        Ok(text) => Settings::from_config(&Config::from_toml(&text).expect("fixture config parses")),
+        Ok(text) => {
+            Settings::from_config(&Config::from_toml(&text).expect("fixture config parses"))
+        }
         Err(_) => Settings::default(),
     };
     s.selection.select = vec![id.to_string()];
@@ -49,7 +57,10 @@ fn no_env(_: &str) -> Option<String> {
 
 #[test]
 fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
-    let env = LintEnv { fs: &FixtureFs, env: &no_env };
+    let env = LintEnv {
+        fs: &FixtureFs,
+        env: &no_env,
+    };
     let mut missing = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
@@ -60,26 +71,61 @@ fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let settings = settings_for(meta.id);
-        let input = Input { path: &path, display: name.clone(), kind, text: text.as_str().into() };
+        let input = Input {
+            path: &path,
+            display: name.clone(),
+            kind,
+            text: text.as_str().into(),
+        };
         let result = lint(&input, &settings, &env);
-        let own: Vec<_> = result.findings.iter().filter(|f| f.rule.id == meta.id).collect();
-        assert!(!own.is_empty(), "{}: fixture {name} does not trigger the rule", meta.id);
+        let own: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == meta.id)
+            .collect();
+        assert!(
+            !own.is_empty(),
+            "{}: fixture {name} does not trigger the rule",
+            meta.id
+        );
 
         for f in &own {
             match (meta.fix, &f.fix) {
-                (FixAvailability::None, Some(_)) => panic!("{}: declared without a fix but emitted one", meta.id),
-                (FixAvailability::Safe, Some(fx)) => assert_eq!(fx.applicability, Applicability::Safe, "{}", meta.id),
-                (FixAvailability::Unsafe, Some(fx)) => assert_eq!(fx.applicability, Applicability::Unsafe, "{}", meta.id),
+                (FixAvailability::None, Some(_)) => {
+                    panic!("{}: declared without a fix but emitted one", meta.id)
+                }
+                (FixAvailability::Safe, Some(fx)) => {
+                    assert_eq!(fx.applicability, Applicability::Safe, "{}", meta.id)
+                }
+                (FixAvailability::Unsafe, Some(fx)) => {
+                    assert_eq!(fx.applicability, Applicability::Unsafe, "{}", meta.id)
+                }
                 _ => {}
             }
         }
         if meta.fix != FixAvailability::None {
-            assert!(own.iter().any(|f| f.fix.is_some()), "{}: fixable rule, but the fixture shows no fix", meta.id);
+            assert!(
+                own.iter().any(|f| f.fix.is_some()),
+                "{}: fixable rule, but the fixture shows no fix",
+                meta.id
+            );
         }
 
-        let items: Vec<_> = result.findings.iter().map(|f| drydock_report::resolve::item(f, &result.sources)).collect();
-        let report = Report { items, files_scanned: 1, ..Report::default() };
-        let opts = RenderOptions { color: false, tool_version: "test".into(), rules: vec![meta] };
+        let items: Vec<_> = result
+            .findings
+            .iter()
+            .map(|f| drydock_report::resolve::item(f, &result.sources))
+            .collect();
+        let report = Report {
+            items,
+            files_scanned: 1,
+            ..Report::default()
+        };
+        let opts = RenderOptions {
+            color: false,
+            tool_version: "test".into(),
+            rules: vec![meta],
+        };
         let mut rendered = Vec::new();
         render(&report, Format::Human, &opts, &mut rendered).unwrap();
         let mut snapshot = String::from_utf8(rendered).unwrap();
@@ -87,11 +133,30 @@ fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
         let fixed = fix::fix(&input, &settings, &env, true);
         assert!(!fixed.rolled_back, "{}: a fix broke the file", meta.id);
         if fixed.text != text {
-            let after = lint(&Input { text: fixed.text.as_str().into(), ..input.clone() }, &settings, &env);
-            assert!(after.syntax_errors <= result.syntax_errors, "{}: fixing added syntax errors", meta.id);
+            let after = lint(
+                &Input {
+                    text: fixed.text.as_str().into(),
+                    ..input.clone()
+                },
+                &settings,
+                &env,
+            );
+            assert!(
+                after.syntax_errors <= result.syntax_errors,
+                "{}: fixing added syntax errors",
+                meta.id
+            );
             let fixable_before = own.iter().filter(|f| f.fix.is_some()).count();
-            let fixable_after = after.findings.iter().filter(|f| f.rule.id == meta.id && f.fix.is_some()).count();
-            assert!(fixable_after < fixable_before, "{}: fixes do not remove their findings", meta.id);
+            let fixable_after = after
+                .findings
+                .iter()
+                .filter(|f| f.rule.id == meta.id && f.fix.is_some())
+                .count();
+            assert!(
+                fixable_after < fixable_before,
+                "{}: fixes do not remove their findings",
+                meta.id
+            );
             snapshot.push_str("\n--- fix (safe and unsafe) ---\n");
             snapshot.push_str(
                 &similar::TextDiff::from_lines(&text, &fixed.text)
@@ -104,5 +169,8 @@ fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
             insta::assert_snapshot!(meta.id, snapshot);
         });
     }
-    assert!(missing.is_empty(), "rules without a fixture in tests/fixtures: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without a fixture in tests/fixtures: {missing:?}"
+    );
 }

@@ -44,19 +44,29 @@ pub fn kind_by_content(text: &str) -> Option<FileKind> {
     }
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if line.starts_with('#') {
-            let l = line.trim_start_matches('#').trim_start().to_ascii_lowercase();
+            let l = line
+                .trim_start_matches('#')
+                .trim_start()
+                .to_ascii_lowercase();
             if l.starts_with("syntax=") || l.starts_with("escape=") || l.starts_with("check=") {
                 return Some(FileKind::Dockerfile);
             }
             continue;
         }
-        let first = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let first = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
         if first == "FROM" || first == "ARG" {
             return Some(FileKind::Dockerfile);
         }
         break;
     }
-    if text.lines().any(|l| l.starts_with("services:") || l.starts_with("include:")) {
+    if text
+        .lines()
+        .any(|l| l.starts_with("services:") || l.starts_with("include:"))
+    {
         return Some(FileKind::Compose);
     }
     None
@@ -73,19 +83,32 @@ pub struct ReadError {
 /// Reads a file as UTF-8 text, refusing huge files and reporting the
 /// position of the first invalid byte.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let plain = |message: String| ReadError { message, line: None, column: None };
+    let plain = |message: String| ReadError {
+        message,
+        line: None,
+        column: None,
+    };
     let file = std::fs::File::open(path).map_err(|e| plain(format!("cannot read: {e}")))?;
-    let meta = file.metadata().map_err(|e| plain(format!("cannot read: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| plain(format!("cannot read: {e}")))?;
     if meta.is_dir() {
         return Err(plain("is a directory".into()));
     }
     if meta.len() > MAX_FILE_SIZE {
-        return Err(plain(format!("file is {} bytes, over drydock's {MAX_FILE_SIZE}-byte limit; not scanned", meta.len())));
+        return Err(plain(format!(
+            "file is {} bytes, over drydock's {MAX_FILE_SIZE}-byte limit; not scanned",
+            meta.len()
+        )));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| plain(format!("cannot read: {e}")))?;
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| plain(format!("cannot read: {e}")))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(plain(format!("file is over drydock's {MAX_FILE_SIZE}-byte limit; not scanned")));
+        return Err(plain(format!(
+            "file is over drydock's {MAX_FILE_SIZE}-byte limit; not scanned"
+        )));
     }
     decode(bytes)
 }
@@ -98,10 +121,19 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
         let bytes = e.as_bytes();
         let prefix = &bytes[..valid];
         let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = prefix.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&prefix[line_start..]).chars().count() + 1;
+        let line_start = prefix
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&prefix[line_start..])
+            .chars()
+            .count()
+            + 1;
         ReadError {
-            message: format!("not valid UTF-8 (invalid byte 0x{:02x} at offset {valid})", bytes.get(valid).copied().unwrap_or(0)),
+            message: format!(
+                "not valid UTF-8 (invalid byte 0x{:02x} at offset {valid})",
+                bytes.get(valid).copied().unwrap_or(0)
+            ),
             line: u32::try_from(line).ok(),
             column: u32::try_from(column).ok(),
         }
@@ -131,10 +163,19 @@ mod tests {
 
     #[test]
     fn content() {
-        assert_eq!(kind_by_content("# syntax=docker/dockerfile:1\nFROM x"), Some(FileKind::Dockerfile));
+        assert_eq!(
+            kind_by_content("# syntax=docker/dockerfile:1\nFROM x"),
+            Some(FileKind::Dockerfile)
+        );
         assert_eq!(kind_by_content("\n# c\nFROM x"), Some(FileKind::Dockerfile));
-        assert_eq!(kind_by_content("services:\n  a: {}"), Some(FileKind::Compose));
-        assert_eq!(kind_by_content(" {\"icc\": false}"), Some(FileKind::DaemonJson));
+        assert_eq!(
+            kind_by_content("services:\n  a: {}"),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(
+            kind_by_content(" {\"icc\": false}"),
+            Some(FileKind::DaemonJson)
+        );
         assert_eq!(kind_by_content("hello"), None);
     }
 

@@ -90,7 +90,11 @@ fn rules(args: &RulesArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
         }
         RulesFormat::Table => {
-            writeln!(out, "{:<7} {:<36} {:<9} {:<14} {:<7} TITLE", "ID", "NAME", "SEVERITY", "CATEGORY", "FIX")?;
+            writeln!(
+                out,
+                "{:<7} {:<36} {:<9} {:<14} {:<7} TITLE",
+                "ID", "NAME", "SEVERITY", "CATEGORY", "FIX"
+            )?;
             for r in drydock_rules::all_rules() {
                 let m = r.meta();
                 writeln!(
@@ -111,7 +115,10 @@ fn rules(args: &RulesArgs) -> anyhow::Result<ExitCode> {
 
 fn explain(id: &str) -> anyhow::Result<ExitCode> {
     let Some(rule) = drydock_rules::find_rule(id) else {
-        let _ = writeln!(anstream::stderr(), "drydock: error: no rule `{id}` (see `drydock rules`)");
+        let _ = writeln!(
+            anstream::stderr(),
+            "drydock: error: no rule `{id}` (see `drydock rules`)"
+        );
         return Ok(ExitCode::from(2));
     };
     let page = drydock_rules::docs::rule_page(rule.meta());

@@ -13,8 +13,8 @@ use drydock_rules::{Input, LintEnv};
 use rayon::prelude::*;
 
 use crate::files;
-use drydock_report::resolve;
 use crate::settings::{Overrides, Resolver};
+use drydock_report::resolve;
 
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
@@ -151,7 +151,9 @@ impl FileSystem for RealFs {
     fn read_to_string(&self, path: &Path) -> Result<String, FsError> {
         match files::read_text(path) {
             Ok(t) => Ok(t),
-            Err(e) if e.message.starts_with("cannot read") && !path.exists() => Err(FsError::NotFound),
+            Err(e) if e.message.starts_with("cannot read") && !path.exists() => {
+                Err(FsError::NotFound)
+            }
             Err(e) if e.message.contains("limit") => Err(FsError::Other(e.message)),
             Err(e) if e.message.starts_with("not valid UTF-8") => Err(FsError::NotUtf8),
             Err(e) => Err(FsError::Other(e.message)),
@@ -172,10 +174,27 @@ fn display_path(p: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
 
+/// The path a walk error is about, looking through its wrappers.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
 /// Walks the inputs into jobs; walk problems become errors.
 fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<Vec<Job>> {
     let forced = args.file_type.map(FileKind::from);
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let mut jobs = Vec::new();
     let walked: Mutex<Vec<Job>> = Mutex::new(Vec::new());
     let walk_errors: Mutex<Vec<ScanError>> = Mutex::new(Vec::new());
@@ -186,25 +205,52 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
             std::io::stdin().read_to_end(&mut bytes)?;
             match files::decode(bytes) {
                 Ok(t) => text = t,
-                Err(e) => errors.push(ScanError { path: "-".into(), line: e.line, column: e.column, message: e.message }),
+                Err(e) => errors.push(ScanError {
+                    path: "-".into(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                }),
             }
             let display = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             let kind = forced
-                .or_else(|| args.stdin_filename.as_deref().and_then(|n| files::kind_by_name(Path::new(n))))
+                .or_else(|| {
+                    args.stdin_filename
+                        .as_deref()
+                        .and_then(|n| files::kind_by_name(Path::new(n)))
+                })
                 .or_else(|| files::kind_by_content(&text));
-            let path = args.stdin_filename.as_ref().map_or_else(|| PathBuf::from("-"), PathBuf::from);
-            jobs.push(Job { path, display, kind, stdin: Some(text.into()) });
+            let path = args
+                .stdin_filename
+                .as_ref()
+                .map_or_else(|| PathBuf::from("-"), PathBuf::from);
+            jobs.push(Job {
+                path,
+                display,
+                kind,
+                stdin: Some(text.into()),
+            });
             continue;
         }
         let meta = match std::fs::metadata(p) {
             Ok(m) => m,
             Err(e) => {
-                errors.push(ScanError { path: display_path(p), line: None, column: None, message: format!("cannot read: {e}") });
+                errors.push(ScanError {
+                    path: display_path(p),
+                    line: None,
+                    column: None,
+                    message: format!("cannot read: {e}"),
+                });
                 continue;
             }
         };
         if !meta.is_dir() {
-            jobs.push(Job { path: p.clone(), display: display_path(p), kind: forced.or_else(|| files::kind_by_name(p)), stdin: None });
+            jobs.push(Job {
+                path: p.clone(),
+                display: display_path(p),
+                kind: forced.or_else(|| files::kind_by_name(p)),
+                stdin: None,
+            });
             continue;
         }
         let mut builder = ignore::WalkBuilder::new(p);
@@ -224,24 +270,25 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
                     Ok(e) => {
                         if e.file_type().is_some_and(|t| t.is_file())
                             && let Some(kind) = forced.or_else(|| files::kind_by_name(e.path()))
+                            && let Ok(mut w) = walked.lock()
                         {
-                            if let Ok(mut w) = walked.lock() {
-                                w.push(Job { path: e.path().to_path_buf(), display: display_path(e.path()), kind: Some(kind), stdin: None });
-                            }
+                            w.push(Job {
+                                path: e.path().to_path_buf(),
+                                display: display_path(e.path()),
+                                kind: Some(kind),
+                                stdin: None,
+                            });
                         }
                     }
                     Err(err) => {
-                        let path = match &err {
-                            ignore::Error::WithPath { path, .. } => display_path(path),
-                            ignore::Error::WithDepth { err, .. } => match err.as_ref() {
-                                ignore::Error::WithPath { path, .. } => display_path(path),
-                                _ => display_path(p),
-                            },
-                            ignore::Error::Loop { child, .. } => display_path(child),
-                            _ => display_path(p),
-                        };
+                        let path = error_path(&err).map_or_else(|| display_path(p), display_path);
                         if let Ok(mut w) = walk_errors.lock() {
-                            w.push(ScanError { path, line: None, column: None, message: err.to_string() });
+                            w.push(ScanError {
+                                path,
+                                line: None,
+                                column: None,
+                                message: err.to_string(),
+                            });
                         }
                     }
                 }
@@ -263,7 +310,12 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
         None => match files::read_text(&job.path) {
             Ok(t) => t.into(),
             Err(e) => {
-                out.errors.push(ScanError { path: job.display.clone(), line: e.line, column: e.column, message: e.message });
+                out.errors.push(ScanError {
+                    path: job.display.clone(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                });
                 return out;
             }
         },
@@ -279,8 +331,16 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
     };
     let settings = resolver.settings_for(&job.path, overrides);
     let env_fn = |name: &str| std::env::var(name).ok();
-    let env = LintEnv { fs: &RealFs, env: &env_fn };
-    let input = Input { path: &job.path, display: job.display.clone(), kind, text: text.clone() };
+    let env = LintEnv {
+        fs: &RealFs,
+        env: &env_fn,
+    };
+    let input = Input {
+        path: &job.path,
+        display: job.display.clone(),
+        kind,
+        text: text.clone(),
+    };
     out.scanned = true;
 
     let mut final_input = input.clone();
@@ -295,10 +355,18 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
                 // With stdin, the fixed text goes to standard output.
                 let _ = anstream::stdout().write_all(outcome.text.as_bytes());
             } else if let Err(e) = std::fs::write(&job.path, &outcome.text) {
-                out.errors.push(ScanError { path: job.display.clone(), line: None, column: None, message: format!("cannot write fixes: {e}") });
+                out.errors.push(ScanError {
+                    path: job.display.clone(),
+                    line: None,
+                    column: None,
+                    message: format!("cannot write fixes: {e}"),
+                });
             }
             out.fixes_applied = outcome.applied;
-            final_input = Input { text: outcome.text.into(), ..input };
+            final_input = Input {
+                text: outcome.text.into(),
+                ..input
+            };
         }
         if args.diff {
             return out;
@@ -306,7 +374,11 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
     }
     let result = drydock_rules::lint(&final_input, &settings, &env);
     out.suppressed = result.suppressed;
-    out.items = result.findings.iter().map(|f| resolve::item(f, &result.sources)).collect();
+    out.items = result
+        .findings
+        .iter()
+        .map(|f| resolve::item(f, &result.sources))
+        .collect();
     out
 }
 
@@ -327,23 +399,29 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let mut errors = Vec::new();
     let jobs = collect_jobs(args, &mut errors)?;
-    let outcomes: Vec<Outcome> = jobs.par_iter().map(|j| scan_one(j, args, &resolver, &overrides)).collect();
+    let outcomes: Vec<Outcome> = jobs
+        .par_iter()
+        .map(|j| scan_one(j, args, &resolver, &overrides))
+        .collect();
 
     if let Ok(cfg_errors) = resolver.errors.lock() {
-        for (path, line, column, message) in cfg_errors.iter() {
-            errors.push(ScanError { path: path.clone(), line: *line, column: *column, message: message.clone() });
-        }
+        errors.extend(cfg_errors.iter().cloned());
     }
 
     let min_shown: Severity = args.severity.map_or(Severity::Info, Severity::from);
-    let fail_on: Severity = args.fail_on.map_or(min_shown, Severity::from).max(min_shown);
+    let fail_on: Severity = args
+        .fail_on
+        .map_or(min_shown, Severity::from)
+        .max(min_shown);
     let mut report = Report::default();
     let mut diffs = String::new();
     for o in outcomes {
         report.files_scanned += usize::from(o.scanned);
         report.suppressed += o.suppressed;
         report.fixes_applied += o.fixes_applied;
-        report.items.extend(o.items.into_iter().filter(|i| i.severity >= min_shown));
+        report
+            .items
+            .extend(o.items.into_iter().filter(|i| i.severity >= min_shown));
         report.errors.extend(o.errors);
         if let Some(d) = o.diff {
             diffs.push_str(&d);
@@ -360,7 +438,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             u8::from(!diffs.is_empty())
         };
         for e in &report.errors {
-            let _ = writeln!(anstream::stderr(), "drydock: error: {}: {}", e.path, e.message);
+            let _ = writeln!(
+                anstream::stderr(),
+                "drydock: error: {}: {}",
+                e.path,
+                e.message
+            );
         }
         return Ok(ExitCode::from(code));
     }
@@ -386,12 +469,17 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let opts = RenderOptions {
         color,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        rules: selection_settings.enabled_rules().iter().map(|r| r.meta()).collect(),
+        rules: selection_settings
+            .enabled_rules()
+            .iter()
+            .map(|r| r.meta())
+            .collect(),
     };
     let mut buf = Vec::new();
     drydock_report::render(&report, format, &opts, &mut buf)?;
     match &args.output {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, &buf)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(&buf)?;

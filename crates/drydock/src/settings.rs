@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use drydock_core::config::Config;
+use drydock_report::ScanError;
 use drydock_rules::Settings;
 
 pub const CONFIG_NAMES: [&str; 2] = ["drydock.toml", ".drydock.toml"];
@@ -33,8 +34,8 @@ pub struct Resolver {
     no_config: bool,
     by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<Found>>>>,
     hadolint_by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<Hadolint>>>>,
-    /// Errors met reading configuration files: (path, line, column, message).
-    pub errors: Mutex<Vec<(String, Option<u32>, Option<u32>, String)>>,
+    /// Errors met reading configuration files.
+    pub errors: Mutex<Vec<ScanError>>,
 }
 
 /// The parts of `.hadolint.yaml` drydock honours.
@@ -48,14 +49,22 @@ impl Resolver {
     pub fn new(explicit: Option<&Path>, no_config: bool) -> anyhow::Result<Self> {
         let explicit = match explicit {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
-                let config = Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), describe(&text, &e)))?;
-                let dir = p.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+                let config = Config::from_toml(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {}", p.display(), describe(&text, &e)))?;
+                let dir = p
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
                 Some(std::sync::Arc::new(Found { dir, config }))
             }
             None => None,
         };
-        Ok(Resolver { explicit, no_config, ..Resolver::default() })
+        Ok(Resolver {
+            explicit,
+            no_config,
+            ..Resolver::default()
+        })
     }
 
     /// The configuration that applies to files in `dir`.
@@ -73,7 +82,12 @@ impl Resolver {
             if candidate.is_file() {
                 match std::fs::read_to_string(&candidate) {
                     Ok(text) => match Config::from_toml(&text) {
-                        Ok(config) => found = Some(std::sync::Arc::new(Found { dir: dir.clone(), config })),
+                        Ok(config) => {
+                            found = Some(std::sync::Arc::new(Found {
+                                dir: dir.clone(),
+                                config,
+                            }))
+                        }
                         Err(e) => {
                             let (line, col) = e.range.map_or((None, None), |r| {
                                 let idx = drydock_core::LineIndex::new(&text);
@@ -81,20 +95,32 @@ impl Resolver {
                                 (Some(lc.line), Some(lc.column))
                             });
                             if let Ok(mut errs) = self.errors.lock() {
-                                errs.push((candidate.display().to_string(), line, col, format!("invalid configuration: {}", e.message)));
+                                errs.push(ScanError {
+                                    path: candidate.display().to_string(),
+                                    line,
+                                    column: col,
+                                    message: format!("invalid configuration: {}", e.message),
+                                });
                             }
                         }
                     },
                     Err(e) => {
                         if let Ok(mut errs) = self.errors.lock() {
-                            errs.push((candidate.display().to_string(), None, None, format!("cannot read: {e}")));
+                            errs.push(ScanError {
+                                path: candidate.display().to_string(),
+                                line: None,
+                                column: None,
+                                message: format!("cannot read: {e}"),
+                            });
                         }
                     }
                 }
                 break;
             }
         }
-        if found.is_none() && let Some(parent) = dir.parent() {
+        if found.is_none()
+            && let Some(parent) = dir.parent()
+        {
             found = self.config_for(parent);
         }
         if let Ok(mut m) = self.by_dir.lock() {
@@ -109,7 +135,12 @@ impl Resolver {
             return None;
         }
         let dir = absolute(dir);
-        if let Some(hit) = self.hadolint_by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
+        if let Some(hit) = self
+            .hadolint_by_dir
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&dir).cloned())
+        {
             return hit;
         }
         let mut found = None;
@@ -120,7 +151,9 @@ impl Resolver {
                 break;
             }
         }
-        if found.is_none() && let Some(parent) = dir.parent() {
+        if found.is_none()
+            && let Some(parent) = dir.parent()
+        {
             found = self.hadolint_for(parent);
         }
         if let Ok(mut m) = self.hadolint_by_dir.lock() {
@@ -133,22 +166,32 @@ impl Resolver {
     pub fn settings_for(&self, path: &Path, overrides: &Overrides) -> Settings {
         let dir = path.parent().unwrap_or(Path::new("."));
         let found = self.config_for(dir);
-        let mut s = found.as_ref().map_or_else(Settings::default, |f| Settings::from_config(&f.config));
+        let mut s = found
+            .as_ref()
+            .map_or_else(Settings::default, |f| Settings::from_config(&f.config));
         if let Some(f) = &found {
             let abs = absolute(path);
             if let Ok(rel) = abs.strip_prefix(&f.dir) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                s.selection.ignore.extend(f.config.ignored_for_path(&rel).into_iter().map(str::to_string));
+                s.selection.ignore.extend(
+                    f.config
+                        .ignored_for_path(&rel)
+                        .into_iter()
+                        .map(str::to_string),
+                );
             }
         }
         if let Some(h) = self.hadolint_for(dir) {
             s.hadolint_ignored = h.ignored.clone();
-            s.trusted_registries.extend(h.trusted_registries.iter().cloned());
+            s.trusted_registries
+                .extend(h.trusted_registries.iter().cloned());
         }
         if let Some(sel) = &overrides.select {
             s.selection.select = sel.clone();
         }
-        s.selection.ignore.extend(overrides.extend_ignore.iter().cloned());
+        s.selection
+            .ignore
+            .extend(overrides.extend_ignore.iter().cloned());
         if overrides.no_inline {
             s.inline_suppressions = false;
         }
@@ -191,15 +234,24 @@ pub fn parse_hadolint(text: &str) -> Hadolint {
         if !indented && let Some((key, value)) = t.split_once(':') {
             let key = key.trim();
             if key == "ignored" || key == "trustedRegistries" {
-                current = Some(if key == "ignored" { "ignored" } else { "trusted" });
-                let v = value.trim();
-                let items: Vec<String> = if let Some(inner) = v.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-                    inner.split(',').map(unquote).filter(|s| !s.is_empty()).collect()
-                } else if !v.is_empty() {
-                    vec![unquote(v)]
+                current = Some(if key == "ignored" {
+                    "ignored"
                 } else {
-                    vec![]
-                };
+                    "trusted"
+                });
+                let v = value.trim();
+                let items: Vec<String> =
+                    if let Some(inner) = v.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                        inner
+                            .split(',')
+                            .map(unquote)
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    } else if !v.is_empty() {
+                        vec![unquote(v)]
+                    } else {
+                        vec![]
+                    };
                 push(&mut h, current, items);
             }
             continue;
@@ -229,7 +281,9 @@ mod tests {
 
     #[test]
     fn hadolint_lists() {
-        let h = parse_hadolint("failure-threshold: info\nignored:\n  - DL3008 # pins\n  - 'DL3015'\ntrustedRegistries: [docker.io, \"ghcr.io\"]\nlabel-schema:\n  author: text\n");
+        let h = parse_hadolint(
+            "failure-threshold: info\nignored:\n  - DL3008 # pins\n  - 'DL3015'\ntrustedRegistries: [docker.io, \"ghcr.io\"]\nlabel-schema:\n  author: text\n",
+        );
         assert_eq!(h.ignored, ["DL3008", "DL3015"]);
         assert_eq!(h.trusted_registries, ["docker.io", "ghcr.io"]);
         let h = parse_hadolint("ignored: [DL3007]\ntrustedRegistries: my.registry\n");

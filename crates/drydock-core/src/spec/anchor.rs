@@ -66,14 +66,30 @@ mod tests {
 
     #[test]
     fn yaml_insert() {
-        let a = YamlMapAnchor { file: FileId(0), offset: 10, indent: "    ".into(), needs_newline: false };
+        let a = YamlMapAnchor {
+            file: FileId(0),
+            offset: 10,
+            indent: "    ".into(),
+            needs_newline: false,
+        };
         assert_eq!(a.insert("read_only: true").content, "    read_only: true\n");
-        assert_eq!(a.insert("cap_drop:\n  - ALL").content, "    cap_drop:\n      - ALL\n");
+        assert_eq!(
+            a.insert("cap_drop:\n  - ALL").content,
+            "    cap_drop:\n      - ALL\n"
+        );
     }
 
     #[test]
     fn json_insert() {
-        let a = JsonObjectAnchor { file: FileId(0), open_brace_end: 1, indent: "  ".into(), is_empty: false };
-        assert_eq!(a.insert_member("icc", "false").content, "\n  \"icc\": false,");
+        let a = JsonObjectAnchor {
+            file: FileId(0),
+            open_brace_end: 1,
+            indent: "  ".into(),
+            is_empty: false,
+        };
+        assert_eq!(
+            a.insert_member("icc", "false").content,
+            "\n  \"icc\": false,"
+        );
     }
 }

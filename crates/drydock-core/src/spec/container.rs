@@ -1,10 +1,10 @@
 //! `ContainerSpec`: how a container runs (from a Compose service; later a
 //! `docker run` line, a live container, a create request).
 
+use crate::imageref::ImageRef;
 use crate::origin::{Origin, Sp};
 use crate::spec::anchor::YamlMapAnchor;
 use crate::spec::image::{Healthcheck, KeyValue};
-use crate::imageref::ImageRef;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MountKind {
@@ -59,9 +59,10 @@ impl PortMapping {
     /// Published on every interface (no host address, `0.0.0.0` or `::`).
     pub fn binds_all_interfaces(&self) -> bool {
         self.published.is_some()
-            && self.host_ip.as_ref().is_none_or(|ip| {
-                matches!(ip.value.trim_matches(['[', ']']), "" | "0.0.0.0" | "::")
-            })
+            && self
+                .host_ip
+                .as_ref()
+                .is_none_or(|ip| matches!(ip.value.trim_matches(['[', ']']), "" | "0.0.0.0" | "::"))
     }
 }
 
@@ -201,7 +202,9 @@ pub struct ContainerSpec {
 
 impl ContainerSpec {
     pub fn security_opts(&self) -> impl Iterator<Item = (SecurityOpt, &Sp<String>)> {
-        self.security_opt.iter().map(|s| (SecurityOpt::parse(&s.value), s))
+        self.security_opt
+            .iter()
+            .map(|s| (SecurityOpt::parse(&s.value), s))
     }
 
     pub fn no_new_privileges(&self) -> Option<(bool, &Sp<String>)> {
@@ -222,7 +225,9 @@ impl ContainerSpec {
     }
 
     pub fn drops_all_caps(&self) -> bool {
-        self.cap_drop.iter().any(|c| Self::normalize_cap(&c.value) == "ALL")
+        self.cap_drop
+            .iter()
+            .any(|c| Self::normalize_cap(&c.value) == "ALL")
     }
 }
 
@@ -232,10 +237,22 @@ mod tests {
 
     #[test]
     fn security_opt_forms() {
-        assert_eq!(SecurityOpt::parse("no-new-privileges"), SecurityOpt::NoNewPrivileges(true));
-        assert_eq!(SecurityOpt::parse("no-new-privileges:false"), SecurityOpt::NoNewPrivileges(false));
-        assert_eq!(SecurityOpt::parse("seccomp=unconfined"), SecurityOpt::Seccomp("unconfined".into()));
-        assert_eq!(SecurityOpt::parse("label:disable"), SecurityOpt::Label("disable".into()));
+        assert_eq!(
+            SecurityOpt::parse("no-new-privileges"),
+            SecurityOpt::NoNewPrivileges(true)
+        );
+        assert_eq!(
+            SecurityOpt::parse("no-new-privileges:false"),
+            SecurityOpt::NoNewPrivileges(false)
+        );
+        assert_eq!(
+            SecurityOpt::parse("seccomp=unconfined"),
+            SecurityOpt::Seccomp("unconfined".into())
+        );
+        assert_eq!(
+            SecurityOpt::parse("label:disable"),
+            SecurityOpt::Label("disable".into())
+        );
     }
 
     #[test]

@@ -81,7 +81,9 @@ impl RunStep {
     /// The `--mount` entries of a given `type=` (`secret`, `cache`, `bind`, `ssh`).
     pub fn mounts_of_type<'a>(&'a self, ty: &'a str) -> impl Iterator<Item = &'a Sp<String>> + 'a {
         self.mounts.iter().filter(move |m| {
-            m.value.split(',').any(|kv| kv.trim() == format!("type={ty}"))
+            m.value
+                .split(',')
+                .any(|kv| kv.trim() == format!("type={ty}"))
         })
     }
 }

@@ -16,7 +16,7 @@ pub use anchor::{JsonObjectAnchor, YamlMapAnchor};
 pub use container::{
     BuildSpec, ContainerSpec, Logging, Mount, MountKind, PortMapping, Resources, SecurityOpt,
 };
-pub use daemon::{DaemonSpec, DaemonSetting};
+pub use daemon::{DaemonSetting, DaemonSpec};
 pub use image::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,
     RunStep, StepKind,

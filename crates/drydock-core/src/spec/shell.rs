@@ -186,7 +186,10 @@ pub struct ShellScript {
 
 impl ShellScript {
     /// Commands that run `program`.
-    pub fn commands_named<'a>(&'a self, program: &'a str) -> impl Iterator<Item = &'a ShellCommand> + 'a {
+    pub fn commands_named<'a>(
+        &'a self,
+        program: &'a str,
+    ) -> impl Iterator<Item = &'a ShellCommand> + 'a {
         self.commands.iter().filter(move |c| c.is(program))
     }
 
@@ -196,13 +199,16 @@ impl ShellScript {
 
     /// The commands of the pipeline `id`, in order.
     pub fn pipeline(&self, id: u32) -> impl Iterator<Item = &ShellCommand> {
-        self.commands.iter().filter(move |c| c.pipeline.is_some_and(|p| p.id == id))
+        self.commands
+            .iter()
+            .filter(move |c| c.pipeline.is_some_and(|p| p.id == id))
     }
 
     /// The command `cmd`'s output flows into: the next one in its pipeline.
     pub fn piped_into(&self, cmd: &ShellCommand) -> Option<&ShellCommand> {
         let p = cmd.pipeline?;
-        self.pipeline(p.id).find(|c| c.pipeline.is_some_and(|q| q.index == p.index + 1))
+        self.pipeline(p.id)
+            .find(|c| c.pipeline.is_some_and(|q| q.index == p.index + 1))
     }
 
     pub fn parent_of(&self, cmd: &ShellCommand) -> Option<&ShellCommand> {
@@ -215,7 +221,11 @@ mod tests {
     use super::*;
 
     fn w(s: &str) -> Word {
-        Word { text: s.into(), literal: true, origin: Origin::Implicit }
+        Word {
+            text: s.into(),
+            literal: true,
+            origin: Origin::Implicit,
+        }
     }
 
     fn cmd(name: &str, args: &[&str]) -> ShellCommand {
@@ -234,7 +244,17 @@ mod tests {
 
     #[test]
     fn flags() {
-        let c = cmd("/usr/bin/apt-get", &["-qy", "install", "--no-install-recommends", "curl", "--", "-x"]);
+        let c = cmd(
+            "/usr/bin/apt-get",
+            &[
+                "-qy",
+                "install",
+                "--no-install-recommends",
+                "curl",
+                "--",
+                "-x",
+            ],
+        );
         assert!(c.is("apt-get"));
         assert!(c.has_short('y') && c.has_short('q') && !c.has_short('x'));
         assert!(c.has_long("no-install-recommends") && !c.has_long("no-install"));
@@ -243,8 +263,15 @@ mod tests {
         assert_eq!(pos, ["install", "curl", "-x"]);
         assert_eq!(c.subcommand().map(|w| w.text.as_str()), Some("install"));
         let c = cmd("pip", &["install", "--index-url=x", "-r", "req.txt"]);
-        assert_eq!(c.long_value_word("index-url").map(|w| w.text.as_str()), Some("--index-url=x"));
-        let pos: Vec<_> = c.positionals(&["-r"]).iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            c.long_value_word("index-url").map(|w| w.text.as_str()),
+            Some("--index-url=x")
+        );
+        let pos: Vec<_> = c
+            .positionals(&["-r"])
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect();
         assert_eq!(pos, ["install"]);
     }
 }

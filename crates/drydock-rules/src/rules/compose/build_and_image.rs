@@ -50,7 +50,9 @@ impl Rule for BuildAndImage {
 
     fn check_compose(&self, cx: &mut Checker<'_>, compose: &ComposeCx<'_>) {
         for s in &compose.project.services {
-            let (Some(build), Some(image)) = (&s.build, &s.image) else { continue };
+            let (Some(build), Some(image)) = (&s.build, &s.image) else {
+                continue;
+            };
             let f = cx.report(
                 &image.origin,
                 format!(

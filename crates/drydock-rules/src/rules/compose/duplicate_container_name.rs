@@ -53,7 +53,9 @@ impl Rule for DuplicateContainerName {
     fn check_compose(&self, cx: &mut Checker<'_>, compose: &ComposeCx<'_>) {
         let mut first: HashMap<&str, (&str, &drydock_core::Origin)> = HashMap::new();
         for s in &compose.project.services {
-            let Some(name) = &s.container_name else { continue };
+            let Some(name) = &s.container_name else {
+                continue;
+            };
             let key = name.value.trim();
             if key.is_empty() {
                 continue;
@@ -67,7 +69,10 @@ impl Rule for DuplicateContainerName {
                             s.name
                         ),
                     );
-                    f.add_related((*origin).clone(), format!("`{key}` first used by service `{other}`"));
+                    f.add_related(
+                        (*origin).clone(),
+                        format!("`{key}` first used by service `{other}`"),
+                    );
                 }
                 None => {
                     first.insert(key, (s.name.as_str(), &name.origin));

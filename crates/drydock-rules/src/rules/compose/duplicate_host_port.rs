@@ -68,11 +68,26 @@ fn binding<'a>(service: &'a str, p: &'a PortMapping) -> Option<Binding<'a>> {
     let ip = p
         .host_ip
         .as_ref()
-        .map(|ip| ip.value.trim().trim_matches(['[', ']']).to_ascii_lowercase())
+        .map(|ip| {
+            ip.value
+                .trim()
+                .trim_matches(['[', ']'])
+                .to_ascii_lowercase()
+        })
         .filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0" | "::"));
-    let proto = p.protocol.as_ref().map_or_else(|| "tcp".to_string(), |x| x.value.trim().to_ascii_lowercase());
+    let proto = p.protocol.as_ref().map_or_else(
+        || "tcp".to_string(),
+        |x| x.value.trim().to_ascii_lowercase(),
+    );
     let origin = p.published.as_ref().map_or(&p.origin, |x| &x.origin);
-    Some(Binding { service, ip, proto, lo, hi, origin })
+    Some(Binding {
+        service,
+        ip,
+        proto,
+        lo,
+        hi,
+        origin,
+    })
 }
 
 fn clash(a: &Binding<'_>, b: &Binding<'_>) -> bool {
@@ -86,7 +101,9 @@ fn clash(a: &Binding<'_>, b: &Binding<'_>) -> bool {
 }
 
 fn show(b: &Binding<'_>) -> String {
-    let ip = b.ip.as_deref().map_or_else(String::new, |ip| format!("{ip}:"));
+    let ip =
+        b.ip.as_deref()
+            .map_or_else(String::new, |ip| format!("{ip}:"));
     if b.lo == b.hi {
         format!("{ip}{}/{}", b.lo, b.proto)
     } else {
@@ -103,7 +120,9 @@ impl Rule for DuplicateHostPort {
         let mut seen: Vec<Binding<'_>> = Vec::new();
         for s in &compose.project.services {
             for p in &s.ports {
-                let Some(b) = binding(&s.name, p) else { continue };
+                let Some(b) = binding(&s.name, p) else {
+                    continue;
+                };
                 if let Some(first) = seen.iter().find(|a| clash(a, &b)) {
                     let who = if first.service == b.service {
                         format!("another entry of service `{}`", first.service)
@@ -119,7 +138,10 @@ impl Rule for DuplicateHostPort {
                             show(first)
                         ),
                     );
-                    f.add_related(first.origin.clone(), format!("host port {} published here", show(first)));
+                    f.add_related(
+                        first.origin.clone(),
+                        format!("host port {} published here", show(first)),
+                    );
                 }
                 seen.push(b);
             }

@@ -48,14 +48,23 @@ fn version_line(text: &str, value: TextRange) -> Option<TextRange> {
     let start = value.start as usize;
     let end = value.end as usize;
     let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text.get(end..)?.find('\n').map_or(text.len(), |i| end + i + 1);
+    let line_end = text
+        .get(end..)?
+        .find('\n')
+        .map_or(text.len(), |i| end + i + 1);
     let head = text.get(line_start..start)?;
-    let key = head.strip_prefix("version").or_else(|| head.strip_prefix("\"version\"")).or_else(|| head.strip_prefix("'version'"))?;
+    let key = head
+        .strip_prefix("version")
+        .or_else(|| head.strip_prefix("\"version\""))
+        .or_else(|| head.strip_prefix("'version'"))?;
     let after_colon = key.trim_start().strip_prefix(':')?.trim();
     if !matches!(after_colon, "" | "\"" | "'") {
         return None;
     }
-    let tail = text.get(end..line_end)?.trim_start_matches(['"', '\'']).trim();
+    let tail = text
+        .get(end..line_end)?
+        .trim_start_matches(['"', '\''])
+        .trim();
     if !(tail.is_empty() || tail.starts_with('#')) {
         return None;
     }
@@ -77,7 +86,9 @@ impl Rule for ObsoleteVersionField {
     }
 
     fn check_compose(&self, cx: &mut Checker<'_>, compose: &ComposeCx<'_>) {
-        let Some(version) = &compose.project.version else { return };
+        let Some(version) = &compose.project.version else {
+            return;
+        };
         let fix = version.origin.file_range().and_then(|(file, range)| {
             if file != compose.project.file {
                 return None;
@@ -106,11 +117,20 @@ mod tests {
 
     #[test]
     fn lines() {
-        assert_eq!(line("version: \"3.8\"\n\nservices: {}\n", "\"3.8\"").as_deref(), Some("version: \"3.8\"\n\n"));
-        assert_eq!(line("# x\nversion: '3' # old\nservices: {}\n", "'3'").as_deref(), Some("version: '3' # old\n"));
+        assert_eq!(
+            line("version: \"3.8\"\n\nservices: {}\n", "\"3.8\"").as_deref(),
+            Some("version: \"3.8\"\n\n")
+        );
+        assert_eq!(
+            line("# x\nversion: '3' # old\nservices: {}\n", "'3'").as_deref(),
+            Some("version: '3' # old\n")
+        );
         assert_eq!(line("{version: '3', services: {}}\n", "'3'"), None);
         assert_eq!(line("version: 3", "3").as_deref(), Some("version: 3"));
-        assert_eq!(line("version: \"3\"\nservices: {}\n", "3").as_deref(), Some("version: \"3\"\n"));
+        assert_eq!(
+            line("version: \"3\"\nservices: {}\n", "3").as_deref(),
+            Some("version: \"3\"\n")
+        );
         assert_eq!(line("version: 3\nx: 1\n", "x"), None);
     }
 }

@@ -70,16 +70,27 @@ impl Rule for CapabilitiesNotDropped {
             return;
         }
         if let Some(key) = &c.cap_drop_key {
-            let dropped: Vec<String> =
-                c.cap_drop.iter().map(|d| ContainerSpec::normalize_cap(&d.value)).collect();
-            let list = if dropped.is_empty() { "nothing".to_string() } else { dropped.join(", ") };
+            let dropped: Vec<String> = c
+                .cap_drop
+                .iter()
+                .map(|d| ContainerSpec::normalize_cap(&d.value))
+                .collect();
+            let list = if dropped.is_empty() {
+                "nothing".to_string()
+            } else {
+                dropped.join(", ")
+            };
             cx.report(
                 key,
                 format!("{} drops only {list}: it keeps the rest of Docker's default capabilities; drop ALL and add back what it needs", svc(c)),
             );
             return;
         }
-        let fix = if c.cap_drop.is_empty() { insert_key(cx, c, "cap_drop", "cap_drop:\n  - ALL") } else { None };
+        let fix = if c.cap_drop.is_empty() {
+            insert_key(cx, c, "cap_drop", "cap_drop:\n  - ALL")
+        } else {
+            None
+        };
         let finding = cx.report(
             &c.origin,
             format!("{} does not drop capabilities: it runs with Docker's default set (NET_RAW, MKNOD, SETUID, …); add `cap_drop: [ALL]`", svc(c)),

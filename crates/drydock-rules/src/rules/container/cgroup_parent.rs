@@ -1,7 +1,7 @@
 //! CTR021
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -53,7 +53,11 @@ impl Rule for CgroupParentSet {
         {
             cx.report(
                 &p.origin,
-                format!("{} runs under parent cgroup `{}`: its resource limits depend on that cgroup", svc(c), p.value.trim()),
+                format!(
+                    "{} runs under parent cgroup `{}`: its resource limits depend on that cgroup",
+                    svc(c),
+                    p.value.trim()
+                ),
             );
         }
     }

@@ -1,7 +1,7 @@
 //! CTR007
 
-use drydock_core::spec::{ContainerSpec, SecurityOpt};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ContainerSpec, SecurityOpt};
 
 use super::support::svc;
 use crate::declare_rule;
@@ -79,7 +79,10 @@ impl Rule for ConfinementDisabled {
                 }
                 _ => continue,
             };
-            cx.report(&written.origin, format!("{} {what} (`{}`)", svc(c), written.value.trim()));
+            cx.report(
+                &written.origin,
+                format!("{} {what} (`{}`)", svc(c), written.value.trim()),
+            );
         }
     }
 }

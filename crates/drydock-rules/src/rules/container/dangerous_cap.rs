@@ -1,7 +1,7 @@
 //! CTR004
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -66,21 +66,48 @@ declare_rule! {
 /// Dangerous capabilities (normalised) and what each allows.
 const DANGEROUS: &[(&str, &str)] = &[
     ("ALL", "every capability, close to a privileged container"),
-    ("SYS_ADMIN", "mounts, namespaces and many kernel interfaces; near-root and the usual escape route"),
-    ("NET_ADMIN", "reconfiguring interfaces, routes and firewall rules of its network namespace"),
-    ("SYS_PTRACE", "tracing and reading the memory of other processes"),
-    ("SYS_MODULE", "loading kernel modules, that is arbitrary code in the host kernel"),
+    (
+        "SYS_ADMIN",
+        "mounts, namespaces and many kernel interfaces; near-root and the usual escape route",
+    ),
+    (
+        "NET_ADMIN",
+        "reconfiguring interfaces, routes and firewall rules of its network namespace",
+    ),
+    (
+        "SYS_PTRACE",
+        "tracing and reading the memory of other processes",
+    ),
+    (
+        "SYS_MODULE",
+        "loading kernel modules, that is arbitrary code in the host kernel",
+    ),
     ("SYS_RAWIO", "raw I/O port and device access"),
-    ("DAC_READ_SEARCH", "bypassing read permission checks and `open_by_handle_at` (the \"shocker\" escape)"),
+    (
+        "DAC_READ_SEARCH",
+        "bypassing read permission checks and `open_by_handle_at` (the \"shocker\" escape)",
+    ),
     ("DAC_OVERRIDE", "bypassing file permission checks"),
     ("SYS_BOOT", "rebooting the host"),
     ("BPF", "loading BPF programs into the kernel"),
-    ("PERFMON", "kernel performance monitoring that can disclose kernel memory"),
+    (
+        "PERFMON",
+        "kernel performance monitoring that can disclose kernel memory",
+    ),
     ("SYS_TIME", "setting the host's clock"),
-    ("MAC_ADMIN", "changing the mandatory access control (AppArmor/SELinux) policy"),
+    (
+        "MAC_ADMIN",
+        "changing the mandatory access control (AppArmor/SELinux) policy",
+    ),
     ("MAC_OVERRIDE", "overriding mandatory access control"),
-    ("SETFCAP", "setting file capabilities, to grant capabilities to any binary"),
-    ("SYSLOG", "reading the kernel log, which discloses kernel addresses"),
+    (
+        "SETFCAP",
+        "setting file capabilities, to grant capabilities to any binary",
+    ),
+    (
+        "SYSLOG",
+        "reading the kernel log, which discloses kernel addresses",
+    ),
     ("AUDIT_CONTROL", "changing the kernel audit rules"),
 ];
 
@@ -103,8 +130,15 @@ impl Rule for DangerousCapabilityAdded {
                 if DEFAULT_CAPS.contains(&name.as_str()) && !dropped {
                     continue;
                 }
-                let shown = if name == "ALL" { "ALL".to_string() } else { format!("CAP_{name}") };
-                cx.report(&cap.origin, format!("{} adds capability {shown} ({what})", svc(c)));
+                let shown = if name == "ALL" {
+                    "ALL".to_string()
+                } else {
+                    format!("CAP_{name}")
+                };
+                cx.report(
+                    &cap.origin,
+                    format!("{} adds capability {shown} ({what})", svc(c)),
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! CTR011
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -100,7 +100,12 @@ impl Rule for DockerApiPortPublished {
         if tls_verify {
             return;
         }
-        if let Some(host) = c.environment.iter().rev().find(|kv| kv.key.value == "DOCKER_HOST") {
+        if let Some(host) = c
+            .environment
+            .iter()
+            .rev()
+            .find(|kv| kv.key.value == "DOCKER_HOST")
+        {
             let v = host.value.value.trim();
             if v.to_ascii_lowercase().starts_with("tcp://") {
                 cx.report(

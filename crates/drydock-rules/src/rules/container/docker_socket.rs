@@ -1,7 +1,7 @@
 //! CTR002
 
-use drydock_core::spec::{ContainerSpec, MountKind};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ContainerSpec, MountKind};
 
 use super::support::{normalize_host_path, svc};
 use crate::declare_rule;
@@ -57,7 +57,13 @@ declare_rule! {
 }
 
 /// File names of engine API sockets.
-const SOCKET_NAMES: &[&str] = &["docker.sock", "containerd.sock", "crio.sock", "podman.sock", "dockershim.sock"];
+const SOCKET_NAMES: &[&str] = &[
+    "docker.sock",
+    "containerd.sock",
+    "crio.sock",
+    "podman.sock",
+    "dockershim.sock",
+];
 
 /// Directories that hold engine sockets.
 const SOCKET_DIRS: &[&str] = &[
@@ -98,11 +104,16 @@ fn exposed_socket(source: &str) -> Option<&'static str> {
 
 /// `/run/user/<uid>` and `/run/user/<uid>/{docker,podman}` (rootless).
 fn is_user_runtime_dir(path: &str) -> bool {
-    let Some(rest) = path.strip_prefix("/run/user/").or_else(|| path.strip_prefix("/var/run/user/")) else {
+    let Some(rest) = path
+        .strip_prefix("/run/user/")
+        .or_else(|| path.strip_prefix("/var/run/user/"))
+    else {
         return false;
     };
     let mut parts = rest.split('/');
-    let uid_ok = parts.next().is_some_and(|u| !u.is_empty() && u.chars().all(|c| c.is_ascii_digit()));
+    let uid_ok = parts
+        .next()
+        .is_some_and(|u| !u.is_empty() && u.chars().all(|c| c.is_ascii_digit()));
     match (parts.next(), parts.next()) {
         (None, _) => uid_ok,
         (Some("docker" | "podman"), None) => uid_ok,
@@ -121,7 +132,9 @@ impl Rule for DockerSocketMounted {
                 continue;
             }
             let Some(source) = &m.source else { continue };
-            let Some(what) = exposed_socket(&source.value) else { continue };
+            let Some(what) = exposed_socket(&source.value) else {
+                continue;
+            };
             let ro = if m.read_only.as_ref().is_some_and(|r| r.value) {
                 " (read-only does not help: API calls are not file writes)"
             } else {

@@ -1,7 +1,7 @@
 //! CTR025
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -60,7 +60,10 @@ impl Rule for HealthcheckDisabled {
         {
             cx.report(
                 &h.origin,
-                format!("{} disables its healthcheck: a hung service still counts as healthy", svc(c)),
+                format!(
+                    "{} disables its healthcheck: a hung service still counts as healthy",
+                    svc(c)
+                ),
             );
         }
     }

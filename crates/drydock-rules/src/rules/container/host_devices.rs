@@ -1,7 +1,7 @@
 //! CTR018
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -52,7 +52,9 @@ fn raw_access(path: &str) -> Option<&'static str> {
     if matches!(name, "mem" | "kmem" | "port") {
         return Some("physical memory or I/O ports");
     }
-    const DISKS: &[&str] = &["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "dm-", "md", "loop", "mapper/", "disk/"];
+    const DISKS: &[&str] = &[
+        "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "dm-", "md", "loop", "mapper/", "disk/",
+    ];
     if DISKS.iter().any(|d| name.starts_with(d)) {
         return Some("a raw disk, readable and writable below every filesystem permission check");
     }

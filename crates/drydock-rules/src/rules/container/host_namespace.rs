@@ -78,18 +78,45 @@ impl Rule for HostNamespaceShared {
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         let settings: [(&Option<Sp<String>>, &str, &str); 6] = [
-            (&c.network_mode, "network_mode", "network namespace: it binds the host's interfaces and reaches services on the host's loopback"),
-            (&c.pid, "pid", "process namespace: it sees and can signal every host process"),
-            (&c.ipc, "ipc", "IPC namespace: it reaches the host's shared memory"),
-            (&c.uts, "uts", "UTS namespace: it can change the host's hostname"),
-            (&c.userns_mode, "userns_mode", "user namespace: user-namespace remapping does not apply, its root is the host's root"),
-            (&c.cgroup, "cgroup", "cgroup namespace: it sees the host's whole cgroup tree"),
+            (
+                &c.network_mode,
+                "network_mode",
+                "network namespace: it binds the host's interfaces and reaches services on the host's loopback",
+            ),
+            (
+                &c.pid,
+                "pid",
+                "process namespace: it sees and can signal every host process",
+            ),
+            (
+                &c.ipc,
+                "ipc",
+                "IPC namespace: it reaches the host's shared memory",
+            ),
+            (
+                &c.uts,
+                "uts",
+                "UTS namespace: it can change the host's hostname",
+            ),
+            (
+                &c.userns_mode,
+                "userns_mode",
+                "user namespace: user-namespace remapping does not apply, its root is the host's root",
+            ),
+            (
+                &c.cgroup,
+                "cgroup",
+                "cgroup namespace: it sees the host's whole cgroup tree",
+            ),
         ];
         for (value, key, what) in settings {
             if let Some(v) = value
                 && v.value.trim().eq_ignore_ascii_case("host")
             {
-                cx.report(&v.origin, format!("{} shares the host's {what} (`{key}: host`)", svc(c)));
+                cx.report(
+                    &v.origin,
+                    format!("{} shares the host's {what} (`{key}: host`)", svc(c)),
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! CTR017
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -56,14 +56,24 @@ impl Rule for ImageTagMutable {
         if c.build.is_some() {
             return;
         }
-        let (Some(image), Some(r)) = (&c.image, &c.image_ref) else { return };
+        let (Some(image), Some(r)) = (&c.image, &c.image_ref) else {
+            return;
+        };
         if r.digest.is_some() || r.is_scratch() {
             return;
         }
         let msg = match r.tag.as_deref() {
-            None => format!("{} uses image `{}` without a tag, which means `latest`: the version can change at any pull", svc(c), r.raw),
+            None => format!(
+                "{} uses image `{}` without a tag, which means `latest`: the version can change at any pull",
+                svc(c),
+                r.raw
+            ),
             Some(t) if t.eq_ignore_ascii_case("latest") => {
-                format!("{} uses image `{}` with the mutable tag `latest`: the version can change at any pull", svc(c), r.raw)
+                format!(
+                    "{} uses image `{}` with the mutable tag `latest`: the version can change at any pull",
+                    svc(c),
+                    r.raw
+                )
             }
             Some(_) => return,
         };

@@ -1,7 +1,7 @@
 //! CTR019
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -61,20 +61,26 @@ declare_rule! {
 /// Why a sysctl is risky, if it is.
 fn sysctl_problem(key: &str) -> Option<&'static str> {
     let k = key.trim();
-    if k == "net.ipv4.ip_forward" || (k.starts_with("net.ipv6.conf.") && k.ends_with(".forwarding")) {
+    if k == "net.ipv4.ip_forward" || (k.starts_with("net.ipv6.conf.") && k.ends_with(".forwarding"))
+    {
         return Some("turns the container into a router between the networks it is attached to");
     }
     if let Some(rest) = k.strip_prefix("kernel.") {
         let namespaced = rest.starts_with("shm")
             || rest.starts_with("msg")
             || matches!(rest, "sem" | "hostname" | "domainname");
-        return (!namespaced).then_some("is not namespaced: it would change the host kernel for every container");
+        return (!namespaced)
+            .then_some("is not namespaced: it would change the host kernel for every container");
     }
     if k.starts_with("vm.") {
-        return Some("is not namespaced: it would change the host's memory management for every container");
+        return Some(
+            "is not namespaced: it would change the host's memory management for every container",
+        );
     }
     if k.starts_with("fs.") && !k.starts_with("fs.mqueue.") {
-        return Some("is not namespaced: it would change the host's filesystem limits for every container");
+        return Some(
+            "is not namespaced: it would change the host's filesystem limits for every container",
+        );
     }
     None
 }
@@ -84,7 +90,10 @@ const MAX_NOFILE: u64 = 1_048_576;
 /// Why a ulimit value is risky, if it is.
 fn ulimit_problem(name: &str, value: &str) -> Option<String> {
     let parts: Vec<&str> = value.split(':').map(str::trim).collect();
-    if parts.iter().any(|p| p.eq_ignore_ascii_case("unlimited") || *p == "-1") {
+    if parts
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case("unlimited") || *p == "-1")
+    {
         return Some(format!("`{name}` to unlimited"));
     }
     if name == "nofile" {
@@ -104,15 +113,26 @@ impl Rule for RiskyKernelSettings {
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         for kv in &c.sysctls {
             if let Some(why) = sysctl_problem(&kv.key.value) {
-                cx.report(&kv.origin, format!("{} sets sysctl `{}`, which {why}", svc(c), kv.key.value.trim()));
+                cx.report(
+                    &kv.origin,
+                    format!(
+                        "{} sets sysctl `{}`, which {why}",
+                        svc(c),
+                        kv.key.value.trim()
+                    ),
+                );
             }
         }
         if let Some(oom) = &c.oom_kill_disable
-            && oom.value && c.resources.memory.is_none()
+            && oom.value
+            && c.resources.memory.is_none()
         {
             cx.report(
                 &oom.origin,
-                format!("{} disables the OOM killer without a memory limit: a leak can freeze the host", svc(c)),
+                format!(
+                    "{} disables the OOM killer without a memory limit: a leak can freeze the host",
+                    svc(c)
+                ),
             );
         }
         if let Some(adj) = &c.oom_score_adj
@@ -129,7 +149,13 @@ impl Rule for RiskyKernelSettings {
         }
         for kv in &c.ulimits {
             if let Some(why) = ulimit_problem(kv.key.value.trim(), &kv.value.value) {
-                cx.report(&kv.origin, format!("{} sets ulimit {why}: it can exhaust the host's resources", svc(c)));
+                cx.report(
+                    &kv.origin,
+                    format!(
+                        "{} sets ulimit {why}: it can exhaust the host's resources",
+                        svc(c)
+                    ),
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! CTR020
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -49,9 +49,14 @@ impl Rule for LoggingDisabled {
     }
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
-        let Some(driver) = c.logging.as_ref().and_then(|l| l.driver.as_ref()) else { return };
+        let Some(driver) = c.logging.as_ref().and_then(|l| l.driver.as_ref()) else {
+            return;
+        };
         if driver.value.trim().eq_ignore_ascii_case("none") {
-            cx.report(&driver.origin, format!("{} discards its logs (logging driver `none`)", svc(c)));
+            cx.report(
+                &driver.origin,
+                format!("{} discards its logs (logging driver `none`)", svc(c)),
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! CTR022
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -57,7 +57,10 @@ impl Rule for MountPropagationShared {
             let Some(p) = &m.propagation else { continue };
             let mode = p.value.trim();
             if mode.eq_ignore_ascii_case("shared") || mode.eq_ignore_ascii_case("rshared") {
-                let src = m.source.as_ref().map_or_else(String::new, |s| format!("`{}` ", s.value));
+                let src = m
+                    .source
+                    .as_ref()
+                    .map_or_else(String::new, |s| format!("`{}` ", s.value));
                 cx.report(
                     &p.origin,
                     format!(

@@ -77,7 +77,12 @@ impl Rule for NoNewPrivilegesNotSet {
             }
             None => {
                 let fix = if c.security_opt.is_empty() {
-                    insert_key(cx, c, "security_opt", "security_opt:\n  - no-new-privileges:true")
+                    insert_key(
+                        cx,
+                        c,
+                        "security_opt",
+                        "security_opt:\n  - no-new-privileges:true",
+                    )
                 } else {
                     None
                 };
@@ -86,7 +91,10 @@ impl Rule for NoNewPrivilegesNotSet {
                     format!("{} does not set `no-new-privileges:true`: setuid binaries can raise privileges", svc(c)),
                 );
                 if let Some(edit) = fix {
-                    f.set_fix(Fix::unsafe_("Add `security_opt: [no-new-privileges:true]`", vec![edit]));
+                    f.set_fix(Fix::unsafe_(
+                        "Add `security_opt: [no-new-privileges:true]`",
+                        vec![edit],
+                    ));
                 }
             }
         }

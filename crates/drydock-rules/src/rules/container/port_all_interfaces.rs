@@ -61,15 +61,26 @@ declare_rule! {
 }
 
 fn all_interfaces(p: &PortMapping) -> bool {
-    p.host_ip.as_ref().is_none_or(|ip| matches!(ip.value.trim().trim_matches(['[', ']']), "" | "0.0.0.0" | "::"))
+    p.host_ip.as_ref().is_none_or(|ip| {
+        matches!(
+            ip.value.trim().trim_matches(['[', ']']),
+            "" | "0.0.0.0" | "::"
+        )
+    })
 }
 
 /// `8080 (-> 80/tcp)`.
 fn describe(p: &PortMapping) -> String {
     let proto = p.protocol.as_ref().map_or("tcp", |x| x.value.as_str());
     match &p.published {
-        Some(h) => format!("port {} (container port {}/{proto})", h.value, p.target.value),
-        None => format!("container port {}/{proto} on a random host port", p.target.value),
+        Some(h) => format!(
+            "port {} (container port {}/{proto})",
+            h.value, p.target.value
+        ),
+        None => format!(
+            "container port {}/{proto} on a random host port",
+            p.target.value
+        ),
     }
 }
 
@@ -104,7 +115,11 @@ fn fix_edit(cx: &Checker<'_>, p: &PortMapping) -> Option<Edit> {
         if !text.get(q..)?.starts_with(|c: char| c.is_ascii_digit()) {
             return None;
         }
-        let insert = if p.published.is_some() { "127.0.0.1:" } else { "127.0.0.1::" };
+        let insert = if p.published.is_some() {
+            "127.0.0.1:"
+        } else {
+            "127.0.0.1::"
+        };
         let at = range.start.checked_add(u32::try_from(q).ok()?)?;
         return Some(Edit::insert(file, at, insert));
     }
@@ -121,7 +136,11 @@ fn fix_edit(cx: &Checker<'_>, p: &PortMapping) -> Option<Edit> {
         return None;
     }
     let indent = " ".repeat(prefix.len());
-    Some(Edit::insert(file, range.start, format!("host_ip: 127.0.0.1\n{indent}")))
+    Some(Edit::insert(
+        file,
+        range.start,
+        format!("host_ip: 127.0.0.1\n{indent}"),
+    ))
 }
 
 impl Rule for PortBoundToAllInterfaces {
@@ -136,13 +155,21 @@ impl Rule for PortBoundToAllInterfaces {
             }
             let origin = p.host_ip.as_ref().map_or(&p.origin, |ip| &ip.origin);
             let how = match &p.host_ip {
-                Some(ip) if !ip.value.trim().is_empty() => format!("`{}`, every host interface", ip.value.trim()),
+                Some(ip) if !ip.value.trim().is_empty() => {
+                    format!("`{}`, every host interface", ip.value.trim())
+                }
                 _ => "every host interface (no host address given)".to_string(),
             };
             let fix = fix_edit(cx, p);
-            let f = cx.report(origin, format!("{} publishes {} on {how}", svc(c), describe(p)));
+            let f = cx.report(
+                origin,
+                format!("{} publishes {} on {how}", svc(c), describe(p)),
+            );
             if let Some(edit) = fix {
-                f.set_fix(Fix::unsafe_("Bind the port to the loopback address", vec![edit]));
+                f.set_fix(Fix::unsafe_(
+                    "Bind the port to the loopback address",
+                    vec![edit],
+                ));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! CTR010
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -51,15 +51,23 @@ impl Rule for PrivilegedHostPort {
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         for p in &c.ports {
-            let (Some(published), Some((lo, hi))) = (&p.published, p.published_range()) else { continue };
+            let (Some(published), Some((lo, hi))) = (&p.published, p.published_range()) else {
+                continue;
+            };
             // 0 asks Docker for a random port.
             if lo == 0 && hi == 0 || lo >= 1024 {
                 continue;
             }
             let msg = if lo == hi {
-                format!("{} publishes privileged host port {lo} (below 1024)", svc(c))
+                format!(
+                    "{} publishes privileged host port {lo} (below 1024)",
+                    svc(c)
+                )
             } else {
-                format!("{} publishes host ports {lo}-{hi}, which include privileged ports below 1024", svc(c))
+                format!(
+                    "{} publishes host ports {lo}-{hi}, which include privileged ports below 1024",
+                    svc(c)
+                )
             };
             cx.report(&published.origin, msg);
         }

@@ -60,7 +60,13 @@ impl Rule for RootFilesystemWritable {
             Some(r) if r.value => {}
             Some(r) => {
                 let fix = replace_false_with_true(cx, &r.origin);
-                let f = cx.report(&r.origin, format!("{} sets `read_only: false`: its root filesystem is writable", svc(c)));
+                let f = cx.report(
+                    &r.origin,
+                    format!(
+                        "{} sets `read_only: false`: its root filesystem is writable",
+                        svc(c)
+                    ),
+                );
                 if let Some(edit) = fix {
                     f.set_fix(Fix::unsafe_("Set `read_only: true`", vec![edit]));
                 }
@@ -69,7 +75,10 @@ impl Rule for RootFilesystemWritable {
                 let fix = insert_key(cx, c, "read_only", "read_only: true");
                 let f = cx.report(
                     &c.origin,
-                    format!("{} has a writable root filesystem (no `read_only: true`)", svc(c)),
+                    format!(
+                        "{} has a writable root filesystem (no `read_only: true`)",
+                        svc(c)
+                    ),
                 );
                 if let Some(edit) = fix {
                     f.set_fix(Fix::unsafe_("Add `read_only: true`", vec![edit]));

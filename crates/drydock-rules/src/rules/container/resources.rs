@@ -1,7 +1,7 @@
 //! CTR012, CTR013, CTR014: resource limits.
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -49,7 +49,11 @@ declare_rule! {
 /// `0`, `-1` and the empty string mean "no limit" for Docker.
 fn is_unlimited(v: &str) -> bool {
     let v = v.trim();
-    v.is_empty() || v == "-1" || v.trim_end_matches(|c: char| c.is_ascii_alphabetic()).trim_start_matches('0').is_empty()
+    v.is_empty()
+        || v == "-1"
+        || v.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .trim_start_matches('0')
+            .is_empty()
 }
 
 impl Rule for MemoryNotLimited {
@@ -60,12 +64,22 @@ impl Rule for MemoryNotLimited {
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         match &c.resources.memory {
             None => {
-                cx.report(&c.origin, format!("{} has no memory limit: it can exhaust the host's memory", svc(c)));
+                cx.report(
+                    &c.origin,
+                    format!(
+                        "{} has no memory limit: it can exhaust the host's memory",
+                        svc(c)
+                    ),
+                );
             }
             Some(m) if is_unlimited(&m.value) => {
                 cx.report(
                     &m.origin,
-                    format!("{} sets memory limit `{}`, which means unlimited", svc(c), m.value.trim()),
+                    format!(
+                        "{} sets memory limit `{}`, which means unlimited",
+                        svc(c),
+                        m.value.trim()
+                    ),
                 );
             }
             Some(_) => {}
@@ -123,11 +137,21 @@ impl Rule for CpuNotLimited {
             (None, None) => {
                 cx.report(
                     &c.origin,
-                    format!("{} has no CPU limit or weight: it can take every core of the host", svc(c)),
+                    format!(
+                        "{} has no CPU limit or weight: it can take every core of the host",
+                        svc(c)
+                    ),
                 );
             }
             (Some(cpus), None) if cpus.value.trim().parse::<f64>().is_ok_and(|v| v <= 0.0) => {
-                cx.report(&cpus.origin, format!("{} sets `cpus: {}`, which means unlimited", svc(c), cpus.value.trim()));
+                cx.report(
+                    &cpus.origin,
+                    format!(
+                        "{} sets `cpus: {}`, which means unlimited",
+                        svc(c),
+                        cpus.value.trim()
+                    ),
+                );
             }
             _ => {}
         }
@@ -176,10 +200,23 @@ impl Rule for PidsNotLimited {
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         match &c.resources.pids {
             None => {
-                cx.report(&c.origin, format!("{} has no process limit (`pids_limit`): a fork bomb can exhaust the host", svc(c)));
+                cx.report(
+                    &c.origin,
+                    format!(
+                        "{} has no process limit (`pids_limit`): a fork bomb can exhaust the host",
+                        svc(c)
+                    ),
+                );
             }
             Some(p) if p.value <= 0 => {
-                cx.report(&p.origin, format!("{} sets `pids_limit: {}`, which means unlimited", svc(c), p.value));
+                cx.report(
+                    &p.origin,
+                    format!(
+                        "{} sets `pids_limit: {}`, which means unlimited",
+                        svc(c),
+                        p.value
+                    ),
+                );
             }
             Some(_) => {}
         }

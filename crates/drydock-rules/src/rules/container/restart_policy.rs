@@ -1,7 +1,7 @@
 //! CTR024
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -70,6 +70,12 @@ impl Rule for RestartPolicyUnbounded {
             },
             _ => return,
         };
-        cx.report(&r.origin, format!("{} has restart policy `{policy}`, which {why}; use `on-failure:5`", svc(c)));
+        cx.report(
+            &r.origin,
+            format!(
+                "{} has restart policy `{policy}`, which {why}; use `on-failure:5`",
+                svc(c)
+            ),
+        );
     }
 }

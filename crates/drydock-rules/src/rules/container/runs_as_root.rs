@@ -1,7 +1,7 @@
 //! CTR016
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -55,7 +55,10 @@ impl Rule for RunsAsRoot {
         if let Some(u) = &c.user
             && is_root_user(&u.value)
         {
-            cx.report(&u.origin, format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()));
+            cx.report(
+                &u.origin,
+                format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()),
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! CTR003
 
-use drydock_core::spec::{ContainerSpec, MountKind};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ContainerSpec, MountKind};
 
 use super::support::{is_at_or_below, normalize_host_path, svc};
 use crate::declare_rule;
@@ -59,10 +59,19 @@ declare_rule! {
 }
 
 /// Sensitive only when mounted exactly.
-const EXACT: &[&str] = &["/", "/dev", "/lib", "/lib64", "/usr", "/root", "/home", "/bin", "/sbin"];
+const EXACT: &[&str] = &[
+    "/", "/dev", "/lib", "/lib64", "/usr", "/root", "/home", "/bin", "/sbin",
+];
 
 /// Sensitive when mounted exactly or any path below them.
-const TREES: &[&str] = &["/boot", "/etc", "/proc", "/sys", "/var/lib/docker", "/var/lib/containerd"];
+const TREES: &[&str] = &[
+    "/boot",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+];
 
 /// Routine read-only mounts of time-zone data.
 const HARMLESS_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone"];
@@ -104,7 +113,9 @@ impl Rule for SensitiveHostPathMounted {
                 continue;
             }
             let Some(source) = &m.source else { continue };
-            let Some(path) = normalize_host_path(&source.value) else { continue };
+            let Some(path) = normalize_host_path(&source.value) else {
+                continue;
+            };
             if !is_sensitive(&path) {
                 continue;
             }

@@ -12,15 +12,23 @@ use crate::rule::Checker;
 /// the service's keys. Answers `true` ("maybe") whenever it cannot tell, so
 /// that a fix never adds a duplicate key.
 pub(crate) fn service_may_have_key(cx: &Checker<'_>, c: &ContainerSpec, key: &str) -> bool {
-    let Some(anchor) = &c.insert_at else { return true };
-    let Some((file, range)) = c.origin.file_range() else { return true };
+    let Some(anchor) = &c.insert_at else {
+        return true;
+    };
+    let Some((file, range)) = c.origin.file_range() else {
+        return true;
+    };
     if file != anchor.file || range.end > anchor.offset {
         return true;
     }
     let text = cx.file_text(file);
-    let Some(body) = text.get(range.end as usize..anchor.offset as usize) else { return true };
+    let Some(body) = text.get(range.end as usize..anchor.offset as usize) else {
+        return true;
+    };
     body.lines().any(|line| {
-        let Some(rest) = line.strip_prefix(anchor.indent.as_str()) else { return false };
+        let Some(rest) = line.strip_prefix(anchor.indent.as_str()) else {
+            return false;
+        };
         let rest = rest.trim_start_matches(['"', '\'']);
         rest.strip_prefix(key).is_some_and(|r| {
             let r = r.trim_start_matches(['"', '\'']).trim_start();
@@ -31,7 +39,12 @@ pub(crate) fn service_may_have_key(cx: &Checker<'_>, c: &ContainerSpec, key: &st
 
 /// An edit inserting `snippet` (YAML lines at indent 0) into the service's
 /// mapping, when the service is in a file and `key` is certainly absent.
-pub(crate) fn insert_key(cx: &Checker<'_>, c: &ContainerSpec, key: &str, snippet: &str) -> Option<Edit> {
+pub(crate) fn insert_key(
+    cx: &Checker<'_>,
+    c: &ContainerSpec,
+    key: &str,
+    snippet: &str,
+) -> Option<Edit> {
     if service_may_have_key(cx, c, key) {
         return None;
     }
@@ -47,9 +60,14 @@ pub(crate) fn replace_false_with_true(cx: &Checker<'_>, origin: &Origin) -> Opti
         return None;
     }
     let (file, range) = origin.file_range()?;
-    let start = range.start + u32::try_from(text.len() - text.trim_start_matches(['"', '\'']).len()).ok()?;
+    let start = range.start
+        + u32::try_from(text.len() - text.trim_start_matches(['"', '\'']).len()).ok()?;
     let end = start + u32::try_from(inner.len()).ok()?;
-    Some(Edit::replace(file, drydock_core::TextRange::new(start, end), "true"))
+    Some(Edit::replace(
+        file,
+        drydock_core::TextRange::new(start, end),
+        "true",
+    ))
 }
 
 /// A host path with `.`/`..`, repeated and trailing slashes resolved;
@@ -77,7 +95,10 @@ pub(crate) fn is_at_or_below(path: &str, dir: &str) -> bool {
     if dir == "/" {
         return true;
     }
-    path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+    path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// `service `web``, for messages.
@@ -91,7 +112,10 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(normalize_host_path("/var//run/./docker.sock/").as_deref(), Some("/var/run/docker.sock"));
+        assert_eq!(
+            normalize_host_path("/var//run/./docker.sock/").as_deref(),
+            Some("/var/run/docker.sock")
+        );
         assert_eq!(normalize_host_path("/etc/../").as_deref(), Some("/"));
         assert_eq!(normalize_host_path("./data"), None);
         assert!(is_at_or_below("/etc/ssl", "/etc"));

@@ -1,7 +1,7 @@
 //! CTR023
 
-use drydock_core::spec::ContainerSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ContainerSpec;
 
 use super::support::svc;
 use crate::declare_rule;
@@ -55,7 +55,9 @@ impl Rule for TmpfsExecAllowed {
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         for t in &c.tmpfs {
-            let Some((path, opts)) = t.value.split_once(':') else { continue };
+            let Some((path, opts)) = t.value.split_once(':') else {
+                continue;
+            };
             let enabled: Vec<&str> = opts
                 .split(',')
                 .map(str::trim)
@@ -64,7 +66,11 @@ impl Rule for TmpfsExecAllowed {
             if enabled.is_empty() {
                 continue;
             }
-            let list = enabled.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
+            let list = enabled
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             cx.report(
                 &t.origin,
                 format!("{} mounts tmpfs `{}` with {list}, undoing Docker's noexec/nosuid/nodev defaults", svc(c), path.trim()),

@@ -1,7 +1,7 @@
 //! DMN012
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -46,10 +46,18 @@ impl Rule for AuthorizationPluginMissing {
     }
 
     fn check_daemon(&self, cx: &mut Checker<'_>, d: &DaemonSpec) {
-        if d.authorization_plugins.iter().any(|p| !p.value.trim().is_empty()) {
+        if d.authorization_plugins
+            .iter()
+            .any(|p| !p.value.trim().is_empty())
+        {
             return;
         }
-        let origin = d.setting("authorization-plugins").map_or(&d.origin, |s| &s.value);
-        cx.report(origin, "no `authorization-plugins`: anyone who reaches the Docker API can do anything with it");
+        let origin = d
+            .setting("authorization-plugins")
+            .map_or(&d.origin, |s| &s.value);
+        cx.report(
+            origin,
+            "no `authorization-plugins`: anyone who reaches the Docker API can do anything with it",
+        );
     }
 }

@@ -76,7 +76,10 @@ impl Rule for DefaultBindAllInterfaces {
         };
         let f = cx.report(at(d, v), msg);
         if let Some(edit) = fix {
-            f.set_fix(Fix::unsafe_("Make published ports default to the loopback address", vec![edit]));
+            f.set_fix(Fix::unsafe_(
+                "Make published ports default to the loopback address",
+                vec![edit],
+            ));
         }
     }
 }

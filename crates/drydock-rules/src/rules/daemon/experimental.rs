@@ -1,7 +1,7 @@
 //! DMN010
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -46,7 +46,10 @@ impl Rule for ExperimentalEnabled {
         if let Some(v) = &d.experimental
             && v.value
         {
-            cx.report(&v.origin, "`experimental` is true: unfinished daemon features are enabled");
+            cx.report(
+                &v.origin,
+                "`experimental` is true: unfinished daemon features are enabled",
+            );
         }
     }
 }

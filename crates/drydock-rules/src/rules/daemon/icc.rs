@@ -55,8 +55,12 @@ impl Rule for IccEnabled {
     fn check_daemon(&self, cx: &mut Checker<'_>, d: &DaemonSpec) {
         let msg = match &d.icc {
             Some(v) if !v.value => return,
-            Some(_) => "`icc` is true: containers on the default bridge can reach every port of each other",
-            None => "`icc` is not set (default true): containers on the default bridge can reach every port of each other",
+            Some(_) => {
+                "`icc` is true: containers on the default bridge can reach every port of each other"
+            }
+            None => {
+                "`icc` is not set (default true): containers on the default bridge can reach every port of each other"
+            }
         };
         let fix = set_bool(d, "icc", d.icc.as_ref(), false);
         let f = cx.report(at(d, d.icc.as_ref()), msg);

@@ -1,7 +1,7 @@
 //! DMN002
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -42,7 +42,10 @@ declare_rule! {
 
 /// Loopback registries and ranges, which dockerd treats as insecure anyway.
 pub(crate) fn is_loopback(entry: &str) -> bool {
-    let e = entry.trim().trim_start_matches("http://").trim_start_matches("https://");
+    let e = entry
+        .trim()
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
     let host = if let Some(rest) = e.strip_prefix('[') {
         rest.split(']').next().unwrap_or("")
     } else if e.matches(':').count() > 1 {
@@ -65,7 +68,12 @@ impl Rule for InsecureRegistry {
             if is_loopback(&r.value) {
                 continue;
             }
-            let what = if r.value.contains('/') && r.value.split('/').next_back().is_some_and(|m| m.chars().all(|c| c.is_ascii_digit())) {
+            let what = if r.value.contains('/')
+                && r.value
+                    .split('/')
+                    .next_back()
+                    .is_some_and(|m| m.chars().all(|c| c.is_ascii_digit()))
+            {
                 "every registry in the range"
             } else {
                 "the registry"

@@ -54,8 +54,12 @@ impl Rule for LiveRestoreDisabled {
         let v = d.live_restore.as_ref();
         let msg = match v {
             Some(b) if b.value => return,
-            Some(_) => "`live-restore` is false: every container stops whenever the daemon stops or is upgraded",
-            None => "`live-restore` is not set (default false): every container stops whenever the daemon stops or is upgraded",
+            Some(_) => {
+                "`live-restore` is false: every container stops whenever the daemon stops or is upgraded"
+            }
+            None => {
+                "`live-restore` is not set (default false): every container stops whenever the daemon stops or is upgraded"
+            }
         };
         let fix = set_bool(d, "live-restore", v, true);
         let f = cx.report(at(d, v), msg);

@@ -1,7 +1,7 @@
 //! DMN013
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -49,10 +49,20 @@ impl Rule for LogLevelNotInfo {
         let l = level.value.trim().to_ascii_lowercase();
         let why = match l.as_str() {
             "info" | "" => return,
-            "debug" | "trace" => "too verbose: API request bodies, secrets included, end up in the logs",
-            "warn" | "warning" | "error" | "fatal" | "panic" => "too quiet: the informational events an investigation needs are dropped",
+            "debug" | "trace" => {
+                "too verbose: API request bodies, secrets included, end up in the logs"
+            }
+            "warn" | "warning" | "error" | "fatal" | "panic" => {
+                "too quiet: the informational events an investigation needs are dropped"
+            }
             _ => "not a level dockerd knows",
         };
-        cx.report(&level.origin, format!("`log-level` is `{}`, which is {why}; use `info`", level.value.trim()));
+        cx.report(
+            &level.origin,
+            format!(
+                "`log-level` is `{}`, which is {why}; use `info`",
+                level.value.trim()
+            ),
+        );
     }
 }

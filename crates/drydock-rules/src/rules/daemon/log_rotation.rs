@@ -59,19 +59,27 @@ impl Rule for LogRotationMissing {
     }
 
     fn check_daemon(&self, cx: &mut Checker<'_>, d: &DaemonSpec) {
-        let driver = d.log_driver.as_ref().map_or("json-file", |v| v.value.trim());
+        let driver = d
+            .log_driver
+            .as_ref()
+            .map_or("json-file", |v| v.value.trim());
         if driver != "json-file" {
             return;
         }
-        let driver_text = if d.log_driver.is_some() { "`json-file`" } else { "the default `json-file`" };
+        let driver_text = if d.log_driver.is_some() {
+            "`json-file`"
+        } else {
+            "the default `json-file`"
+        };
         let opts = d.setting("log-opts");
-        let max_size = d.log_opt("max-size").filter(|kv| !kv.value.value.trim().is_empty() && kv.value.value.trim() != "-1");
+        let max_size = d
+            .log_opt("max-size")
+            .filter(|kv| !kv.value.value.trim().is_empty() && kv.value.value.trim() != "-1");
         match (opts, max_size) {
             (None, _) => {
-                let fix = d
-                    .insert_at
-                    .as_ref()
-                    .map(|a| a.insert_member("log-opts", r#"{ "max-size": "10m", "max-file": "3" }"#));
+                let fix = d.insert_at.as_ref().map(|a| {
+                    a.insert_member("log-opts", r#"{ "max-size": "10m", "max-file": "3" }"#)
+                });
                 let msg = format!(
                     "container logs use {driver_text} driver without rotation (no `log-opts` with `max-size`): they can fill the disk"
                 );
@@ -81,7 +89,10 @@ impl Rule for LogRotationMissing {
                     _ => cx.report(&d.origin, msg),
                 };
                 if let Some(edit) = fix {
-                    f.set_fix(Fix::unsafe_("Add `log-opts` with `max-size` and `max-file`", vec![edit]));
+                    f.set_fix(Fix::unsafe_(
+                        "Add `log-opts` with `max-size` and `max-file`",
+                        vec![edit],
+                    ));
                 }
             }
             (Some(setting), None) => {

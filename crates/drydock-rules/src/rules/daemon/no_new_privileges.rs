@@ -54,13 +54,20 @@ impl Rule for NoNewPrivilegesDefault {
         let v = d.no_new_privileges.as_ref();
         let msg = match v {
             Some(b) if b.value => return,
-            Some(_) => "`no-new-privileges` is false: containers can gain privileges through setuid binaries unless each opts out",
-            None => "`no-new-privileges` is not set: containers can gain privileges through setuid binaries unless each opts out",
+            Some(_) => {
+                "`no-new-privileges` is false: containers can gain privileges through setuid binaries unless each opts out"
+            }
+            None => {
+                "`no-new-privileges` is not set: containers can gain privileges through setuid binaries unless each opts out"
+            }
         };
         let fix = set_bool(d, "no-new-privileges", v, true);
         let f = cx.report(at(d, v), msg);
         if let Some(edit) = fix {
-            f.set_fix(Fix::unsafe_("Set `\"no-new-privileges\": true`", vec![edit]));
+            f.set_fix(Fix::unsafe_(
+                "Set `\"no-new-privileges\": true`",
+                vec![edit],
+            ));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! DMN017
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};

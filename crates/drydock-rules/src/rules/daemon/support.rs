@@ -16,7 +16,12 @@ pub(crate) fn at<'a, T>(d: &'a DaemonSpec, value: Option<&'a Sp<T>>) -> &'a Orig
 
 /// An edit that makes a boolean setting `want`: replaces the written value,
 /// or inserts the key when it is absent from the file.
-pub(crate) fn set_bool(d: &DaemonSpec, key: &str, value: Option<&Sp<bool>>, want: bool) -> Option<Edit> {
+pub(crate) fn set_bool(
+    d: &DaemonSpec,
+    key: &str,
+    value: Option<&Sp<bool>>,
+    want: bool,
+) -> Option<Edit> {
     let lit = if want { "true" } else { "false" };
     match value {
         Some(v) => replace(&v.origin, lit),

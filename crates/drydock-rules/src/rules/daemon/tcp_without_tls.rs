@@ -1,7 +1,7 @@
 //! DMN003
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -72,14 +72,22 @@ impl Rule for TcpSocketWithoutTls {
             return;
         }
         let tls = d.tls.as_ref().is_some_and(|v| v.value);
-        let missing: Vec<&str> = [("tlscacert", &d.tlscacert), ("tlscert", &d.tlscert), ("tlskey", &d.tlskey)]
-            .into_iter()
-            .filter(|(_, v)| v.as_ref().is_none_or(|s| s.value.trim().is_empty()))
-            .map(|(k, _)| k)
-            .collect();
+        let missing: Vec<&str> = [
+            ("tlscacert", &d.tlscacert),
+            ("tlscert", &d.tlscert),
+            ("tlskey", &d.tlskey),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.as_ref().is_none_or(|s| s.value.trim().is_empty()))
+        .map(|(k, _)| k)
+        .collect();
         let mut notes = vec!["`tlsverify` is not true".to_string()];
         if !missing.is_empty() {
-            let keys = missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+            let keys = missing
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             notes.push(format!("{keys} not set"));
         }
         let notes = notes.join("; ");

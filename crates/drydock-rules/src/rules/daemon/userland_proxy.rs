@@ -57,8 +57,12 @@ impl Rule for UserlandProxyEnabled {
         let v = d.userland_proxy.as_ref();
         let msg = match v {
             Some(b) if !b.value => return,
-            Some(_) => "`userland-proxy` is true: every published port runs a `docker-proxy` process on the host",
-            None => "`userland-proxy` is not set (default true): every published port runs a `docker-proxy` process on the host",
+            Some(_) => {
+                "`userland-proxy` is true: every published port runs a `docker-proxy` process on the host"
+            }
+            None => {
+                "`userland-proxy` is not set (default true): every published port runs a `docker-proxy` process on the host"
+            }
         };
         let fix = set_bool(d, "userland-proxy", v, false);
         let f = cx.report(at(d, v), msg);

@@ -1,7 +1,7 @@
 //! DMN009
 
-use drydock_core::spec::DaemonSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::DaemonSpec;
 
 use super::support::at;
 use crate::declare_rule;

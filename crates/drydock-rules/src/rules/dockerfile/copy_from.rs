@@ -43,6 +43,11 @@ declare_rule! {
     /// A name that is not a stage is pulled as an image: a typo in a stage
     /// name fetches `docker.io/library/<typo>`, which anyone can publish.
     ///
+    /// A name given to the build as a named context
+    /// (`docker buildx build --build-context NAME=…`) is legitimate and
+    /// cannot be seen in the Dockerfile; suppress the finding there with
+    /// `# drydock:ignore=DKF003 named build context`.
+    ///
     /// ## Example
     /// ```dockerfile
     /// FROM golang:1.23 AS builder
@@ -84,7 +89,10 @@ fn copy_froms(df: &Dockerfile, file: drydock_core::FileId) -> Vec<(usize, String
 }
 
 fn stage_name(df: &Dockerfile, index: usize) -> Option<String> {
-    df.stages.get(index).and_then(|s| s.name.as_ref()).map(|(n, _)| n.to_ascii_lowercase())
+    df.stages
+        .get(index)
+        .and_then(|s| s.name.as_ref())
+        .map(|(n, _)| n.to_ascii_lowercase())
 }
 
 impl Rule for CopyFromOwnStage {
@@ -95,8 +103,13 @@ impl Rule for CopyFromOwnStage {
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         for (stage, value, origin) in copy_froms(df.dockerfile, df.file) {
             let lower = value.to_ascii_lowercase();
-            if stage_name(df.dockerfile, stage).as_deref() == Some(lower.as_str()) || lower == stage.to_string() {
-                cx.report(&origin, format!("`--from={value}` names the stage this instruction is in"));
+            if stage_name(df.dockerfile, stage).as_deref() == Some(lower.as_str())
+                || lower == stage.to_string()
+            {
+                cx.report(
+                    &origin,
+                    format!("`--from={value}` names the stage this instruction is in"),
+                );
             }
         }
     }
@@ -110,19 +123,26 @@ impl Rule for CopyFromUnknownStage {
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         for (stage, value, origin) in copy_froms(df.dockerfile, df.file) {
             let lower = value.to_ascii_lowercase();
-            if value.contains('$') || lower == stage.to_string() || stage_name(df.dockerfile, stage).as_deref() == Some(lower.as_str()) {
+            if value.contains('$')
+                || lower == stage.to_string()
+                || stage_name(df.dockerfile, stage).as_deref() == Some(lower.as_str())
+            {
                 continue;
             }
             if let Ok(n) = lower.parse::<usize>() {
                 if n >= stage {
-                    cx.report(&origin, format!("`--from={value}`: stage {n} does not come before this one"));
+                    cx.report(
+                        &origin,
+                        format!("`--from={value}`: stage {n} does not come before this one"),
+                    );
                 }
                 continue;
             }
-            let earlier = (0..stage).any(|i| stage_name(df.dockerfile, i).as_deref() == Some(lower.as_str()));
+            let earlier =
+                (0..stage).any(|i| stage_name(df.dockerfile, i).as_deref() == Some(lower.as_str()));
             let looks_like_image = value.contains([':', '/', '@']);
             if !earlier && !looks_like_image {
-                cx.report(&origin, format!("`--from={value}` is not an earlier stage, so it will be pulled as the image `{value}`"));
+                cx.report(&origin, format!("`--from={value}` is not an earlier stage: unless the build passes a named context `{value}`, it is pulled as the image `{value}`"));
             }
         }
     }

@@ -40,12 +40,15 @@ impl Rule for DuplicateStageName {
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         let mut seen: Vec<(String, Origin)> = Vec::new();
         for stage in &df.dockerfile.stages {
-            let Some((name, range)) = &stage.name else { continue };
+            let Some((name, range)) = &stage.name else {
+                continue;
+            };
             let lower = name.to_ascii_lowercase();
             let origin = Origin::file(df.file, *range);
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == lower) {
                 let first = first.clone();
-                cx.report(&origin, format!("stage name `{name}` is already used")).add_related(first, "first defined here");
+                cx.report(&origin, format!("stage name `{name}` is already used"))
+                    .add_related(first, "first defined here");
             } else {
                 seen.push((lower, origin));
             }

@@ -44,13 +44,18 @@ declare_rule! {
     }
 }
 
-const ARCHIVE_SUFFIXES: &[&str] =
-    &[".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".gz", ".bz2", ".xz"];
+const ARCHIVE_SUFFIXES: &[&str] = &[
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".gz",
+    ".bz2", ".xz",
+];
 
 /// A source `ADD` would fetch or unpack rather than copy.
 pub(crate) fn is_remote(src: &str) -> bool {
     let s = src.to_ascii_lowercase();
-    s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@") || s.ends_with(".git")
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("git@")
+        || s.ends_with(".git")
 }
 
 fn is_special(src: &str) -> bool {
@@ -65,7 +70,9 @@ impl Rule for AddInsteadOfCopy {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for step in &image.steps {
-            let StepKind::Add(add) = &step.kind else { continue };
+            let StepKind::Add(add) = &step.kind else {
+                continue;
+            };
             if add.sources.is_empty() || add.sources.iter().any(|s| is_special(&s.value)) {
                 continue;
             }

@@ -42,12 +42,25 @@ declare_rule! {
     }
 }
 
-/// The `install` word of an `apt-get install` command.
+/// The `install` word of an `apt-get install` command that really
+/// installs (not `-s`/`--simulate`/`--dry-run`, which only print).
 pub(crate) fn apt_install(cmd: &ShellCommand) -> Option<&Word> {
-    if !cmd.is("apt-get") {
+    if !cmd.is("apt-get")
+        || cmd.has_short('s')
+        || cmd.has_any(&[
+            "--simulate",
+            "--dry-run",
+            "--just-print",
+            "--no-act",
+            "--recon",
+        ])
+    {
         return None;
     }
-    let sub = cmd.positionals(&["-o", "-c", "-t", "--target-release"]).into_iter().next()?;
+    let sub = cmd
+        .positionals(&["-o", "-c", "-t", "--target-release"])
+        .into_iter()
+        .next()?;
     (sub.text == "install").then_some(sub)
 }
 
@@ -60,15 +73,25 @@ impl Rule for AptNoInstallRecommends {
         for (_, run) in image.runs() {
             let Some(script) = &run.script else { continue };
             for cmd in &script.commands {
-                let Some(install) = apt_install(cmd) else { continue };
+                let Some(install) = apt_install(cmd) else {
+                    continue;
+                };
                 if cmd.has_long("no-install-recommends")
-                    || cmd.args.iter().any(|w| w.text.contains("Install-Recommends=false") || w.text.contains("Install-Recommends=0"))
+                    || cmd.args.iter().any(|w| {
+                        w.text.contains("Install-Recommends=false")
+                            || w.text.contains("Install-Recommends=0")
+                    })
                 {
                     continue;
                 }
                 let precise = cx.text_of(&install.origin) == "install";
-                let f = cx.report(&cmd.origin, "`apt-get install` without `--no-install-recommends`");
-                if precise && let Some(edit) = insert_after(&install.origin, " --no-install-recommends") {
+                let f = cx.report(
+                    &cmd.origin,
+                    "`apt-get install` without `--no-install-recommends`",
+                );
+                if precise
+                    && let Some(edit) = insert_after(&install.origin, " --no-install-recommends")
+                {
                     f.set_fix(Fix::unsafe_("Add `--no-install-recommends`", vec![edit]));
                 }
             }

@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -44,7 +44,11 @@ impl Rule for ExposeSsh {
         for port in &image.exposed_ports {
             let p = port.value.split('/').next().unwrap_or("");
             let exposes_22 = match p.split_once('-') {
-                Some((a, b)) => a.parse::<u32>().ok().zip(b.parse::<u32>().ok()).is_some_and(|(a, b)| a <= 22 && 22 <= b),
+                Some((a, b)) => a
+                    .parse::<u32>()
+                    .ok()
+                    .zip(b.parse::<u32>().ok())
+                    .is_some_and(|(a, b)| a <= 22 && 22 <= b),
                 None => p == "22",
             };
             if exposes_22 {

@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -49,7 +49,10 @@ impl Rule for ImageNotPinned {
             && !r.is_scratch()
             && r.digest.is_none()
         {
-            cx.report(&image.base.origin, format!("`{}` is not pinned by digest", r.raw));
+            cx.report(
+                &image.base.origin,
+                format!("`{}` is not pinned by digest", r.raw),
+            );
         }
     }
 }

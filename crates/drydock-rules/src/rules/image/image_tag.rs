@@ -61,7 +61,10 @@ declare_rule! {
 }
 
 fn base_ref(image: &ImageSpec) -> Option<(&ImageRef, &Origin)> {
-    image.base_ref().filter(|r| !r.is_scratch()).map(|r| (r, &image.base.origin))
+    image
+        .base_ref()
+        .filter(|r| !r.is_scratch())
+        .map(|r| (r, &image.base.origin))
 }
 
 impl Rule for ImageLatestTag {
@@ -87,7 +90,10 @@ impl Rule for ImageUntagged {
         if let Some((r, origin)) = base_ref(image)
             && r.is_untagged()
         {
-            cx.report(origin, format!("`{}` has no tag, so Docker pulls `latest`", r.raw));
+            cx.report(
+                origin,
+                format!("`{}` has no tag, so Docker pulls `latest`", r.raw),
+            );
         }
     }
 }

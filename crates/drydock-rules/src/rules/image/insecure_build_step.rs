@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -44,12 +44,18 @@ impl Rule for InsecureBuildStep {
             if let Some(s) = &run.security
                 && s.value == "insecure"
             {
-                cx.report(&s.origin, "`--security=insecure` runs the build step without the sandbox");
+                cx.report(
+                    &s.origin,
+                    "`--security=insecure` runs the build step without the sandbox",
+                );
             }
             if let Some(n) = &run.network
                 && n.value == "host"
             {
-                cx.report(&n.origin, "`--network=host` gives the build step the builder host's network");
+                cx.report(
+                    &n.origin,
+                    "`--network=host` gives the build step the builder host's network",
+                );
             }
         }
     }

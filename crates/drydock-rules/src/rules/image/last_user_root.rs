@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -49,7 +49,10 @@ impl Rule for LastUserRoot {
         if let Some(user) = &image.user
             && is_root_user(&user.value)
         {
-            let f = cx.report(&user.origin, format!("the final stage runs as `{}`", user.value));
+            let f = cx.report(
+                &user.origin,
+                format!("the final stage runs as `{}`", user.value),
+            );
             f.add_related(image.origin.clone(), "final stage starts here");
         }
     }

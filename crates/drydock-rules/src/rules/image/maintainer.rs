@@ -47,15 +47,23 @@ impl Rule for Maintainer {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for step in &image.steps {
-            let StepKind::Maintainer(who) = &step.kind else { continue };
+            let StepKind::Maintainer(who) = &step.kind else {
+                continue;
+            };
             let escaped = who.value.trim().replace('\\', "\\\\").replace('"', "\\\"");
             let single_line = !cx.text_of(&step.origin).contains('\n');
             let f = cx.report(&step.instruction.origin, "`MAINTAINER` is deprecated");
             if single_line
                 && !escaped.is_empty()
-                && let Some(edit) = replace(&step.origin, format!("LABEL org.opencontainers.image.authors=\"{escaped}\""))
+                && let Some(edit) = replace(
+                    &step.origin,
+                    format!("LABEL org.opencontainers.image.authors=\"{escaped}\""),
+                )
             {
-                f.set_fix(Fix::safe("Replace with `LABEL org.opencontainers.image.authors`", vec![edit]));
+                f.set_fix(Fix::safe(
+                    "Replace with `LABEL org.opencontainers.image.authors`",
+                    vec![edit],
+                ));
             }
         }
     }

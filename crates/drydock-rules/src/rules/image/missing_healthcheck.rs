@@ -1,5 +1,5 @@
-use drydock_core::spec::{BaseImage, ImageSpec};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{BaseImage, ImageSpec};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};

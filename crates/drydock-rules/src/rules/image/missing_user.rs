@@ -1,5 +1,5 @@
-use drydock_core::spec::{BaseImage, ImageSpec};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{BaseImage, ImageSpec};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -53,7 +53,8 @@ impl Rule for MissingUser {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        if !image.is_final || image.user.is_some() || matches!(image.base.value, BaseImage::Scratch) {
+        if !image.is_final || image.user.is_some() || matches!(image.base.value, BaseImage::Scratch)
+        {
             return;
         }
         cx.report(&image.origin, "the final stage has no `USER`, so the container runs as the base image's user (usually root)");

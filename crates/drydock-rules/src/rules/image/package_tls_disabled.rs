@@ -1,5 +1,5 @@
-use drydock_core::spec::{ImageSpec, StepKind};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ImageSpec, StepKind};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -62,7 +62,13 @@ impl Rule for PackageTlsDisabled {
                 StepKind::Env(kvs) => {
                     for kv in kvs {
                         if insecure_env(&kv.key.value, &kv.value.value) {
-                            cx.report(&kv.origin, format!("`{}={}` disables TLS verification", kv.key.value, kv.value.value));
+                            cx.report(
+                                &kv.origin,
+                                format!(
+                                    "`{}={}` disables TLS verification",
+                                    kv.key.value, kv.value.value
+                                ),
+                            );
                         }
                     }
                 }
@@ -71,7 +77,10 @@ impl Rule for PackageTlsDisabled {
                         if let Some(d) = &a.default
                             && insecure_env(&a.name.value, &d.value)
                         {
-                            cx.report(&a.origin, format!("`{}={}` disables TLS verification", a.name.value, d.value));
+                            cx.report(
+                                &a.origin,
+                                format!("`{}={}` disables TLS verification", a.name.value, d.value),
+                            );
                         }
                     }
                 }
@@ -89,14 +98,22 @@ impl Rule for PackageTlsDisabled {
                     }
                 }
                 let p = cmd.program();
-                if (p == "pip" || p == "pip3" || p.starts_with("pip3.")) && let Some(w) = cmd.long_value_word("trusted-host") {
-                    cx.report(&w.origin, "`pip --trusted-host` installs packages without TLS verification");
+                if (p == "pip" || p == "pip3" || p.starts_with("pip3."))
+                    && let Some(w) = cmd.long_value_word("trusted-host")
+                {
+                    cx.report(
+                        &w.origin,
+                        "`pip --trusted-host` installs packages without TLS verification",
+                    );
                 }
                 if (p == "npm" || p == "yarn" || p == "pnpm")
                     && cmd.args.iter().any(|w| w.text == "strict-ssl")
                     && cmd.args.iter().any(|w| w.text == "false")
                 {
-                    cx.report(&cmd.origin, format!("`{p}` is configured with `strict-ssl false`"));
+                    cx.report(
+                        &cmd.origin,
+                        format!("`{p}` is configured with `strict-ssl false`"),
+                    );
                 }
             }
         }

@@ -1,5 +1,5 @@
-use drydock_core::spec::{ImageSpec, StepKind};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ImageSpec, StepKind};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -38,7 +38,9 @@ impl Rule for RelativeWorkdir {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for step in &image.steps {
-            let StepKind::Workdir(dir) = &step.kind else { continue };
+            let StepKind::Workdir(dir) = &step.kind else {
+                continue;
+            };
             let d = dir.value.trim().trim_matches('"');
             // Windows paths (C:\app) and unexpanded variables are not judged.
             let windows = d.len() > 1 && d.as_bytes()[1] == b':';

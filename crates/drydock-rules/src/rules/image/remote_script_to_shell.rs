@@ -1,5 +1,5 @@
-use drydock_core::spec::{ImageSpec, Nesting, ShellCommand, ShellScript};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ImageSpec, Nesting, ShellCommand, ShellScript};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -43,16 +43,26 @@ declare_rule! {
     }
 }
 
-const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "fish", "python", "python3", "perl", "ruby", "node"];
+const SHELLS: &[&str] = &[
+    "sh", "bash", "dash", "ash", "zsh", "ksh", "fish", "python", "python3", "perl", "ruby", "node",
+];
 
 fn is_download(cmd: &ShellCommand) -> bool {
     if cmd.is("curl") {
         // `curl -o file` / `-O` writes to a file, not to stdout.
-        return !cmd.has_short('o') && !cmd.has_short('O') && !cmd.has_any(&["--output", "--remote-name"]);
+        return !cmd.has_short('o')
+            && !cmd.has_short('O')
+            && !cmd.has_any(&["--output", "--remote-name"]);
     }
     if cmd.is("wget") {
-        return cmd.args.iter().any(|a| a.text == "-O-" || a.text == "-qO-" || a.text == "--output-document=-")
-            || cmd.args.windows(2).any(|w| (w[0].text == "-O" || w[0].text.ends_with("O")) && w[1].text == "-");
+        return cmd
+            .args
+            .iter()
+            .any(|a| a.text == "-O-" || a.text == "-qO-" || a.text == "--output-document=-")
+            || cmd
+                .args
+                .windows(2)
+                .any(|w| (w[0].text == "-O" || w[0].text.ends_with("O")) && w[1].text == "-");
     }
     false
 }
@@ -74,7 +84,10 @@ fn shell_of<'a>(script: &'a ShellScript, cmd: &'a ShellCommand) -> Option<&'a Sh
 
 /// Nested commands whose parent is `parent_index`.
 fn children(script: &ShellScript, parent_index: usize) -> impl Iterator<Item = &ShellCommand> {
-    script.commands.iter().filter(move |c| c.parent == Some(parent_index as u32))
+    script
+        .commands
+        .iter()
+        .filter(move |c| c.parent == Some(parent_index as u32))
 }
 
 impl Rule for RemoteScriptToShell {
@@ -91,7 +104,14 @@ impl Rule for RemoteScriptToShell {
                     let mut next = script.piped_into(cmd);
                     while let Some(n) = next {
                         if let Some(shell) = shell_of(script, n) {
-                            let f = cx.report(&cmd.origin, format!("output of `{}` is piped into `{}`", cmd.program(), shell.program()));
+                            let f = cx.report(
+                                &cmd.origin,
+                                format!(
+                                    "output of `{}` is piped into `{}`",
+                                    cmd.program(),
+                                    shell.program()
+                                ),
+                            );
                             f.add_related(n.origin.clone(), "runs the downloaded script");
                             break;
                         }
@@ -101,10 +121,19 @@ impl Rule for RemoteScriptToShell {
                 // bash <(curl …), sh -c "$(curl …)", eval "$(curl …)"
                 if is_shell(cmd) || cmd.is("eval") || cmd.is("source") || cmd.is(".") {
                     for child in children(script, i) {
-                        if matches!(child.nesting, Nesting::ProcessSubstitution | Nesting::CommandSubstitution)
-                            && is_download(child)
+                        if matches!(
+                            child.nesting,
+                            Nesting::ProcessSubstitution | Nesting::CommandSubstitution
+                        ) && is_download(child)
                         {
-                            let f = cx.report(&child.origin, format!("`{}` runs a script downloaded by `{}`", cmd.program(), child.program()));
+                            let f = cx.report(
+                                &child.origin,
+                                format!(
+                                    "`{}` runs a script downloaded by `{}`",
+                                    cmd.program(),
+                                    child.program()
+                                ),
+                            );
                             f.add_related(cmd.origin.clone(), "runs the downloaded script");
                         }
                     }

@@ -1,5 +1,5 @@
-use drydock_core::spec::{ImageSpec, StepKind};
 use drydock_core::RuleMeta;
+use drydock_core::spec::{ImageSpec, StepKind};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -42,18 +42,43 @@ declare_rule! {
     }
 }
 
-const SECRET_WORDS: &[&str] =
-    &["password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "passphrase", "privatekey"];
-const PAIRS: &[(&str, &str)] =
-    &[("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("client", "secret"), ("auth", "key"), ("signing", "key"), ("encryption", "key")];
-const NOT_SECRET_SUFFIX: &[&str] =
-    &["file", "path", "dir", "url", "name", "user", "username", "id", "length", "len", "enabled", "version", "type", "endpoint", "host", "mode"];
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "credential",
+    "credentials",
+    "passphrase",
+    "privatekey",
+];
+const PAIRS: &[(&str, &str)] = &[
+    ("api", "key"),
+    ("access", "key"),
+    ("private", "key"),
+    ("secret", "key"),
+    ("client", "secret"),
+    ("auth", "key"),
+    ("signing", "key"),
+    ("encryption", "key"),
+];
+const NOT_SECRET_SUFFIX: &[&str] = &[
+    "file", "path", "dir", "url", "name", "user", "username", "id", "length", "len", "enabled",
+    "version", "type", "endpoint", "host", "mode",
+];
 
 /// Whether a variable name says it holds a secret.
 pub(crate) fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower.split(['_', '-', '.']).filter(|t| !t.is_empty()).collect();
-    let Some(last) = tokens.last() else { return false };
+    let tokens: Vec<&str> = lower
+        .split(['_', '-', '.'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let Some(last) = tokens.last() else {
+        return false;
+    };
     if NOT_SECRET_SUFFIX.contains(last) {
         return false;
     }
@@ -71,12 +96,24 @@ impl Rule for SecretInArgEnv {
             match &step.kind {
                 StepKind::Env(kvs) => {
                     for kv in kvs.iter().filter(|kv| is_secret_name(&kv.key.value)) {
-                        cx.report(&kv.key.origin, format!("`ENV {}` stores a secret in the image configuration", kv.key.value));
+                        cx.report(
+                            &kv.key.origin,
+                            format!(
+                                "`ENV {}` stores a secret in the image configuration",
+                                kv.key.value
+                            ),
+                        );
                     }
                 }
                 StepKind::Arg(args) => {
                     for a in args.iter().filter(|a| is_secret_name(&a.name.value)) {
-                        cx.report(&a.name.origin, format!("`ARG {}` passes a secret that is recorded in the image history", a.name.value));
+                        cx.report(
+                            &a.name.origin,
+                            format!(
+                                "`ARG {}` passes a secret that is recorded in the image history",
+                                a.name.value
+                            ),
+                        );
                     }
                 }
                 _ => {}
@@ -91,10 +128,27 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["DB_PASSWORD", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "API_KEY", "npm-token", "CLIENT_SECRET", "PRIVATE_KEY"] {
+        for n in [
+            "DB_PASSWORD",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "API_KEY",
+            "npm-token",
+            "CLIENT_SECRET",
+            "PRIVATE_KEY",
+        ] {
             assert!(is_secret_name(n), "{n}");
         }
-        for n in ["DB_PASSWORD_FILE", "TOKEN_URL", "PATH", "KEYBOARD", "SECRET_NAME", "PUBLIC_KEY", "PASSWORD_LENGTH", "TOKENIZER"] {
+        for n in [
+            "DB_PASSWORD_FILE",
+            "TOKEN_URL",
+            "PATH",
+            "KEYBOARD",
+            "SECRET_NAME",
+            "PUBLIC_KEY",
+            "PASSWORD_LENGTH",
+            "TOKENIZER",
+        ] {
             assert!(!is_secret_name(n), "{n}");
         }
     }

@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -32,7 +32,14 @@ declare_rule! {
     }
 }
 
-const SENSITIVE: &[&str] = &["/var/run/docker.sock", "/run/docker.sock", "/var/run", "/proc", "/sys", "/dev"];
+const SENSITIVE: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/run",
+    "/proc",
+    "/sys",
+    "/dev",
+];
 
 impl Rule for SensitiveVolume {
     fn meta(&self) -> &'static RuleMeta {
@@ -42,8 +49,14 @@ impl Rule for SensitiveVolume {
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for v in &image.volumes {
             let path = v.value.trim().trim_end_matches('/');
-            if SENSITIVE.iter().any(|s| path == *s || path.starts_with(&format!("{s}/")) && *s != "/var/run") {
-                cx.report(&v.origin, format!("`VOLUME {path}` exposes a sensitive host path inside the container"));
+            if SENSITIVE
+                .iter()
+                .any(|s| path == *s || path.starts_with(&format!("{s}/")) && *s != "/var/run")
+            {
+                cx.report(
+                    &v.origin,
+                    format!("`VOLUME {path}` exposes a sensitive host path inside the container"),
+                );
             }
         }
     }

@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -37,11 +37,19 @@ declare_rule! {
 fn sets_special_bit(mode: &str) -> bool {
     if mode.chars().all(|c| c.is_ascii_digit()) && mode.len() >= 4 {
         let special = mode.len() - 4;
-        return mode.as_bytes().get(special).is_some_and(|d| matches!(d, b'2' | b'4' | b'6' | b'3' | b'5' | b'7'))
-            && mode.as_bytes().get(special).is_some_and(|d| (d - b'0') & 0b110 != 0);
+        return mode
+            .as_bytes()
+            .get(special)
+            .is_some_and(|d| matches!(d, b'2' | b'4' | b'6' | b'3' | b'5' | b'7'))
+            && mode
+                .as_bytes()
+                .get(special)
+                .is_some_and(|d| (d - b'0') & 0b110 != 0);
     }
     mode.split(',').any(|clause| {
-        clause.find(['+', '=']).is_some_and(|i| clause[i + 1..].contains('s'))
+        clause
+            .find(['+', '='])
+            .is_some_and(|i| clause[i + 1..].contains('s'))
     })
 }
 
@@ -57,7 +65,10 @@ impl Rule for SetuidBit {
                 if let Some(mode) = cmd.positionals(&["--reference"]).into_iter().next()
                     && sets_special_bit(&mode.text)
                 {
-                    cx.report(&mode.origin, format!("`chmod {}` sets the setuid/setgid bit", mode.text));
+                    cx.report(
+                        &mode.origin,
+                        format!("`chmod {}` sets the setuid/setgid bit", mode.text),
+                    );
                 }
             }
         }
@@ -70,7 +81,9 @@ mod tests {
 
     #[test]
     fn modes() {
-        for m in ["u+s", "g+s", "+s", "a+rs", "u=rwxs", "4755", "2755", "6755", "04755"] {
+        for m in [
+            "u+s", "g+s", "+s", "a+rs", "u=rwxs", "4755", "2755", "6755", "04755",
+        ] {
             assert!(sets_special_bit(m), "{m}");
         }
         for m in ["755", "0755", "u+x", "+x", "1777", "g-s", "01777"] {

@@ -49,13 +49,17 @@ declare_rule! {
 }
 
 fn as_exec_form(command: &str) -> Option<String> {
-    const SHELL_SYNTAX: &[char] =
-        &['$', '|', '&', ';', '<', '>', '`', '*', '?', '"', '\'', '\\', '~', '(', ')', '{', '}', '[', ']', '#', '='];
+    const SHELL_SYNTAX: &[char] = &[
+        '$', '|', '&', ';', '<', '>', '`', '*', '?', '"', '\'', '\\', '~', '(', ')', '{', '}', '[',
+        ']', '#', '=',
+    ];
     if command.contains(SHELL_SYNTAX) {
         return None;
     }
-    let words: Vec<String> =
-        command.split_whitespace().map(|w| format!("\"{w}\"")).collect();
+    let words: Vec<String> = command
+        .split_whitespace()
+        .map(|w| format!("\"{w}\""))
+        .collect();
     (!words.is_empty()).then(|| format!("[{}]", words.join(", ")))
 }
 
@@ -80,8 +84,14 @@ impl Rule for ShellFormCommand {
             let command = cmdline.args.join(" ");
             let keyword = cx.text_of(&step.instruction.origin);
             let whole = cx.text_of(&step.origin);
-            let fix = as_exec_form(&command).filter(|_| !whole.contains('\n') && !keyword.is_empty());
-            let f = cx.report(&step.origin, format!("`{what}` in shell form runs under `/bin/sh -c`, which does not pass signals on"));
+            let fix =
+                as_exec_form(&command).filter(|_| !whole.contains('\n') && !keyword.is_empty());
+            let f = cx.report(
+                &step.origin,
+                format!(
+                    "`{what}` in shell form runs under `/bin/sh -c`, which does not pass signals on"
+                ),
+            );
             if let Some(json) = fix
                 && let Some(edit) = replace(&step.origin, format!("{keyword} {json}"))
             {
@@ -97,7 +107,10 @@ mod tests {
 
     #[test]
     fn converts_only_plain_commands() {
-        assert_eq!(as_exec_form("node  server.js").as_deref(), Some("[\"node\", \"server.js\"]"));
+        assert_eq!(
+            as_exec_form("node  server.js").as_deref(),
+            Some("[\"node\", \"server.js\"]")
+        );
         assert_eq!(as_exec_form("nginx -g daemon off;"), None);
         assert_eq!(as_exec_form("echo $HOME"), None);
         assert_eq!(as_exec_form("   "), None);

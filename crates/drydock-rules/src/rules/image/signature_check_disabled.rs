@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -39,9 +39,18 @@ declare_rule! {
 fn flags_for(program: &str) -> &'static [&'static str] {
     match program {
         "apk" => &["--allow-untrusted"],
-        "apt-get" | "apt" | "aptitude" => &["--allow-unauthenticated", "--allow-insecure-repositories", "--force-yes"],
+        "apt-get" | "apt" | "aptitude" => &[
+            "--allow-unauthenticated",
+            "--allow-insecure-repositories",
+            "--force-yes",
+        ],
         "yum" | "dnf" | "tdnf" | "microdnf" => &["--nogpgcheck"],
-        "rpm" => &["--nosignature", "--nodigest", "--noverify", "--nofiledigest"],
+        "rpm" => &[
+            "--nosignature",
+            "--nodigest",
+            "--noverify",
+            "--nofiledigest",
+        ],
         "zypper" => &["--no-gpg-checks", "--no-gpg-check"],
         _ => &[],
     }
@@ -58,15 +67,28 @@ impl Rule for SignatureCheckDisabled {
             for cmd in &script.commands {
                 for flag in flags_for(cmd.program()) {
                     if let Some(w) = cmd.long_value_word(flag) {
-                        cx.report(&w.origin, format!("`{} {flag}` installs packages without verifying their signatures", cmd.program()));
+                        cx.report(
+                            &w.origin,
+                            format!(
+                                "`{} {flag}` installs packages without verifying their signatures",
+                                cmd.program()
+                            ),
+                        );
                     }
                 }
                 if cmd.is("apt-get") || cmd.is("apt") {
                     for w in cmd.args.iter().filter(|w| {
                         let t = w.text.to_ascii_lowercase();
-                        t.contains("allowunauthenticated=true") || t.contains("allowinsecurerepositories=true")
+                        t.contains("allowunauthenticated=true")
+                            || t.contains("allowinsecurerepositories=true")
                     }) {
-                        cx.report(&w.origin, format!("`{}` installs packages without verifying their signatures", w.text));
+                        cx.report(
+                            &w.origin,
+                            format!(
+                                "`{}` installs packages without verifying their signatures",
+                                w.text
+                            ),
+                        );
                     }
                 }
             }

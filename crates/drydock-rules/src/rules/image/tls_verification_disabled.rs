@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -47,7 +47,9 @@ impl Rule for TlsVerificationDisabled {
                 let offending = if cmd.is("curl") {
                     cmd.option_args().find(|w| {
                         w.text == "--insecure"
-                            || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text[1..].contains('k'))
+                            || (w.text.starts_with('-')
+                                && !w.text.starts_with("--")
+                                && w.text[1..].contains('k'))
                     })
                 } else if cmd.is("wget") {
                     cmd.long_value_word("no-check-certificate")
@@ -60,7 +62,14 @@ impl Rule for TlsVerificationDisabled {
                     None
                 };
                 if let Some(word) = offending {
-                    cx.report(&word.origin, format!("`{}` disables TLS certificate verification for `{}`", word.text, cmd.program()));
+                    cx.report(
+                        &word.origin,
+                        format!(
+                            "`{}` disables TLS certificate verification for `{}`",
+                            word.text,
+                            cmd.program()
+                        ),
+                    );
                 }
             }
         }

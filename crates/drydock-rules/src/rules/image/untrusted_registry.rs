@@ -1,5 +1,5 @@
-use drydock_core::spec::ImageSpec;
 use drydock_core::RuleMeta;
+use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -53,7 +53,11 @@ impl Rule for UntrustedRegistry {
             && !r.is_scratch()
             && !trusted.iter().any(|t| r.matches_registry(t))
         {
-            let msg = format!("`{}` comes from `{}`, which is not a trusted registry", r.raw, r.registry_or_default());
+            let msg = format!(
+                "`{}` comes from `{}`, which is not a trusted registry",
+                r.raw,
+                r.registry_or_default()
+            );
             cx.report(&image.base.origin, msg);
         }
     }
