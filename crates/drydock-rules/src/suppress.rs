@@ -12,6 +12,7 @@
 //! A drydock suppression that suppresses nothing is itself reported (rule
 //! `DRY001`), so stale comments do not pile up.
 
+use drydock_core::config::selector_matches;
 use drydock_core::{Edit, FileId, FileKind, Finding, Fix, Origin, TextRange};
 use drydock_dockerfile::Dockerfile;
 
@@ -52,11 +53,7 @@ impl Suppression {
     fn matches(&self, finding: &Finding) -> Option<usize> {
         let meta = finding.rule;
         self.selectors.iter().position(|s| match self.dialect {
-            Dialect::Drydock => {
-                s.code.eq_ignore_ascii_case("all")
-                    || meta.id.len() >= s.code.len()
-                        && meta.id[..s.code.len()].eq_ignore_ascii_case(&s.code)
-            }
+            Dialect::Drydock => selector_matches(&s.code, meta.id),
             Dialect::Hadolint => meta
                 .hadolint_codes()
                 .any(|c| c.eq_ignore_ascii_case(&s.code)),
@@ -72,19 +69,32 @@ pub fn collect(text: &str, kind: FileKind, dockerfile: Option<&Dockerfile>) -> V
     while line_start < text.len() {
         let line_end = memchr_newline(bytes, line_start);
         let next = (line_end + 1).min(text.len());
-        let line = &text[line_start..line_end];
+        // A CRLF file's `\r` belongs to the line break, not to the comment.
+        let content_end = if line_end > line_start && bytes[line_end - 1] == b'\r' {
+            line_end - 1
+        } else {
+            line_end
+        };
+        let line = &text[line_start..content_end];
         if let Some(hash) = comment_start(line, kind) {
             let comment_abs = line_start + hash;
             let own_line = line[..hash].trim().is_empty();
             if let Some(mut s) = parse_comment(&line[hash..], comment_abs) {
                 s.own_line = own_line;
                 s.line = TextRange::from_usize(line_start, next);
-                s.comment = TextRange::from_usize(comment_abs, line_end);
+                // A trailing comment is removed with the blanks before it.
+                let blanks = line[..hash].len() - line[..hash].trim_end_matches([' ', '\t']).len();
+                let comment_start = if own_line {
+                    comment_abs
+                } else {
+                    comment_abs - blanks
+                };
+                s.comment = TextRange::from_usize(comment_start, content_end);
                 if s.covers.is_some() {
                     s.covers = Some(if own_line {
-                        next_target(text, next, kind, dockerfile)
+                        next_target(text, comment_abs, next, kind, dockerfile)
                     } else {
-                        TextRange::from_usize(line_start, line_end)
+                        TextRange::from_usize(line_start, content_end)
                     });
                 }
                 out.push(s);
@@ -116,17 +126,33 @@ fn comment_start(line: &str, kind: FileKind) -> Option<usize> {
     (1..b.len()).find(|&i| b[i] == b'#' && (b[i - 1] == b' ' || b[i - 1] == b'\t'))
 }
 
-/// The range covered by an own-line suppression starting at `from`: the
-/// next Dockerfile instruction, or the next non-blank, non-comment line.
-fn next_target(text: &str, from: usize, kind: FileKind, df: Option<&Dockerfile>) -> TextRange {
+/// The range covered by an own-line suppression at `comment` whose next
+/// line starts at `from`: in a Dockerfile, the instruction the comment sits
+/// in (a comment between continuation lines or in a heredoc body) or else
+/// the next one; elsewhere the next non-blank, non-comment line.
+fn next_target(
+    text: &str,
+    comment: usize,
+    from: usize,
+    kind: FileKind,
+    df: Option<&Dockerfile>,
+) -> TextRange {
     if kind == FileKind::Dockerfile
         && let Some(df) = df
-        && let Some(ins) = df
+    {
+        let at = u32::try_from(comment).unwrap_or(u32::MAX);
+        if let Some(ins) = df
             .instructions
             .iter()
-            .find(|i| i.range.start as usize >= from)
-    {
-        return ins.range;
+            .find(|i| i.range.contains(at))
+            .or_else(|| {
+                df.instructions
+                    .iter()
+                    .find(|i| i.range.start as usize >= from)
+            })
+        {
+            return ins.range;
+        }
     }
     let mut start = from;
     while start < text.len() {
@@ -216,6 +242,14 @@ pub fn apply(findings: &mut Vec<Finding>, file: FileId, suppressions: &mut [Supp
     before - findings.len()
 }
 
+/// The rules a selector names.
+fn matching_rules(selector: &str) -> impl Iterator<Item = &'static dyn crate::rule::Rule> + '_ {
+    RULES
+        .iter()
+        .copied()
+        .filter(move |r| selector_matches(selector, r.meta().id))
+}
+
 /// `DRY001` findings for drydock suppressions that suppressed nothing.
 pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -> Vec<Finding> {
     let meta = &UnusedSuppression::META;
@@ -225,22 +259,15 @@ pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -
         .filter(|s| s.dialect == Dialect::Drydock)
     {
         let unused: Vec<&Selector> = s.selectors.iter().filter(|sel| !sel.used).collect();
-        // Only report selectors naming rules that ran: a suppression for a
-        // rule switched off in this run is not known to be stale.
+        // A selector naming no rule is reported; one naming only rules
+        // switched off in this run is not known to be stale.
+        let matching = |sel: &Selector| matching_rules(&sel.code).collect::<Vec<_>>().into_iter();
         let reportable: Vec<&Selector> = unused
             .iter()
             .copied()
             .filter(|sel| {
-                let known: Vec<_> = RULES
-                    .iter()
-                    .filter(|r| {
-                        let id = r.meta().id;
-                        sel.code.eq_ignore_ascii_case("all")
-                            || id.len() >= sel.code.len()
-                                && id[..sel.code.len()].eq_ignore_ascii_case(&sel.code)
-                    })
-                    .collect();
-                known.is_empty() || known.iter().any(|r| settings.is_enabled(r.meta()))
+                matching(sel).next().is_none()
+                    || matching(sel).any(|r| settings.is_enabled(r.meta()))
             })
             .collect();
         if reportable.is_empty() {
@@ -248,13 +275,7 @@ pub fn unused(file: FileId, suppressions: &[Suppression], settings: &Settings) -
         }
         let all_unused = unused.len() == s.selectors.len() && reportable.len() == unused.len();
         for sel in &reportable {
-            let is_known = sel.code.eq_ignore_ascii_case("all")
-                || RULES.iter().any(|r| {
-                    let id = r.meta().id;
-                    id.len() >= sel.code.len()
-                        && id[..sel.code.len()].eq_ignore_ascii_case(&sel.code)
-                });
-            let message = if is_known {
+            let message = if matching(sel).next().is_some() {
                 format!("suppression of `{}` suppresses nothing here", sel.code)
             } else {
                 format!(
@@ -308,6 +329,23 @@ mod tests {
         );
         assert!(s[1].covers.is_none());
         assert_eq!(s[2].dialect, Dialect::Hadolint);
+    }
+
+    #[test]
+    fn crlf_and_trailing_comments() {
+        let text = "a: b   # drydock:ignore=CTR001\r\nc: d\r\n";
+        let s = collect(text, FileKind::Compose, None);
+        assert_eq!(s[0].comment.slice(text), "   # drydock:ignore=CTR001");
+        assert_eq!(s[0].selectors[0].range.slice(text), "CTR001");
+    }
+
+    #[test]
+    fn comment_inside_a_continuation_covers_its_instruction() {
+        let text = "FROM a\nRUN apt-get update && \\\n# drydock:ignore=IMG013\n    apt-get install -y x\nADD a /a\n";
+        let df = drydock_dockerfile::parse(text, FileId(0));
+        let s = collect(text, FileKind::Dockerfile, Some(&df));
+        let covered = s[0].covers.map(|c| c.slice(text)).unwrap_or("");
+        assert!(covered.starts_with("RUN apt-get update"), "{covered:?}");
     }
 
     #[test]

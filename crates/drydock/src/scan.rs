@@ -50,7 +50,8 @@ pub struct ScanArgs {
     /// Do not respect .gitignore and other ignore files when walking directories.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Treat every given file (and stdin) as this type.
+    /// Treat every file named on the command line (and stdin) as this type;
+    /// files found by walking a directory are still recognised by name.
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub file_type: Option<TypeArg>,
     /// Use this configuration file instead of discovering drydock.toml.
@@ -142,6 +143,10 @@ struct Outcome {
     fixes_applied: usize,
     diff: Option<String>,
     scanned: bool,
+    /// A finding at or above the file's `fail-on` threshold.
+    fails: bool,
+    /// `--fix` on stdin: the text to write to standard output.
+    stdout_text: Option<String>,
 }
 
 /// The real filesystem, with drydock's size limit, for Compose includes.
@@ -200,18 +205,20 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
     let walk_errors: Mutex<Vec<ScanError>> = Mutex::new(Vec::new());
     for p in &paths {
         if p.as_os_str() == "-" {
-            let mut text = String::new();
             let mut bytes = Vec::new();
             std::io::stdin().read_to_end(&mut bytes)?;
-            match files::decode(bytes) {
-                Ok(t) => text = t,
-                Err(e) => errors.push(ScanError {
-                    path: "-".into(),
-                    line: e.line,
-                    column: e.column,
-                    message: e.message,
-                }),
-            }
+            let text = match files::decode(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(ScanError {
+                        path: args.stdin_filename.clone().unwrap_or_else(|| "-".into()),
+                        line: e.line,
+                        column: e.column,
+                        message: e.message,
+                    });
+                    continue;
+                }
+            };
             let display = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             let kind = forced
                 .or_else(|| {
@@ -269,7 +276,7 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
                 match entry {
                     Ok(e) => {
                         if e.file_type().is_some_and(|t| t.is_file())
-                            && let Some(kind) = forced.or_else(|| files::kind_by_name(e.path()))
+                            && let Some(kind) = files::kind_by_name(e.path())
                             && let Ok(mut w) = walked.lock()
                         {
                             w.push(Job {
@@ -299,6 +306,15 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
     let mut walked = walked.into_inner().unwrap_or_default();
     walked.sort_by(|a, b| a.display.cmp(&b.display));
     jobs.extend(walked);
+    // The same file named twice (`drydock scan . Dockerfile`) is scanned
+    // once; with --fix, twice would race on the file.
+    if paths.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        jobs.retain(|j| {
+            j.stdin.is_some()
+                || seen.insert(std::fs::canonicalize(&j.path).unwrap_or_else(|_| j.path.clone()))
+        });
+    }
     errors.extend(walk_errors.into_inner().unwrap_or_default());
     Ok(jobs)
 }
@@ -343,42 +359,54 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
     };
     out.scanned = true;
 
-    let mut final_input = input.clone();
-    if args.fix || args.diff {
+    let result = if args.fix || args.diff {
         let outcome = drydock_rules::fix::fix(&input, &settings, &env, args.unsafe_fixes);
-        if outcome.text != *text {
-            if args.diff {
-                out.diff = Some(unified_diff(&job.display, &text, &outcome.text));
-                return out;
-            }
-            if job.stdin.is_some() {
-                // With stdin, the fixed text goes to standard output.
-                let _ = anstream::stdout().write_all(outcome.text.as_bytes());
-            } else if let Err(e) = std::fs::write(&job.path, &outcome.text) {
-                out.errors.push(ScanError {
-                    path: job.display.clone(),
-                    line: None,
-                    column: None,
-                    message: format!("cannot write fixes: {e}"),
-                });
-            }
-            out.fixes_applied = outcome.applied;
-            final_input = Input {
-                text: outcome.text.into(),
-                ..input
-            };
+        if outcome.rolled_back {
+            let _ = writeln!(
+                anstream::stderr(),
+                "drydock: warning: {}: a round of fixes made the file unparseable and was undone",
+                job.display
+            );
         }
         if args.diff {
+            if outcome.text != *text {
+                out.diff = Some(unified_diff(&job.display, &text, &outcome.text));
+            }
             return out;
         }
-    }
-    let result = drydock_rules::lint(&final_input, &settings, &env);
+        if job.stdin.is_some() {
+            // With stdin, the (fixed or unchanged) text goes to standard
+            // output and the report to standard error.
+            out.stdout_text = Some(outcome.text.clone());
+        } else if outcome.text != *text
+            && let Err(e) = std::fs::write(&job.path, &outcome.text)
+        {
+            out.errors.push(ScanError {
+                path: job.display.clone(),
+                line: None,
+                column: None,
+                message: format!("cannot write fixes: {e}"),
+            });
+        }
+        out.fixes_applied = outcome.applied;
+        outcome.result
+    } else {
+        drydock_rules::lint(&input, &settings, &env)
+    };
+
+    let thresholds = resolver.thresholds_for(
+        &job.path,
+        args.severity.map(Severity::from),
+        args.fail_on.map(Severity::from),
+    );
     out.suppressed = result.suppressed;
     out.items = result
         .findings
         .iter()
+        .filter(|f| f.severity >= thresholds.shown)
         .map(|f| resolve::item(f, &result.sources))
         .collect();
+    out.fails = out.items.iter().any(|i| i.severity >= thresholds.fail_on);
     out
 }
 
@@ -408,24 +436,21 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         errors.extend(cfg_errors.iter().cloned());
     }
 
-    let min_shown: Severity = args.severity.map_or(Severity::Info, Severity::from);
-    let fail_on: Severity = args
-        .fail_on
-        .map_or(min_shown, Severity::from)
-        .max(min_shown);
     let mut report = Report::default();
     let mut diffs = String::new();
+    let mut fails = false;
+    let mut stdin_text = None;
     for o in outcomes {
         report.files_scanned += usize::from(o.scanned);
         report.suppressed += o.suppressed;
         report.fixes_applied += o.fixes_applied;
-        report
-            .items
-            .extend(o.items.into_iter().filter(|i| i.severity >= min_shown));
+        fails |= o.fails;
+        report.items.extend(o.items);
         report.errors.extend(o.errors);
         if let Some(d) = o.diff {
             diffs.push_str(&d);
         }
+        stdin_text = stdin_text.or(o.stdout_text);
     }
     report.errors.extend(errors);
 
@@ -477,10 +502,21 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let mut buf = Vec::new();
     drydock_report::render(&report, format, &opts, &mut buf)?;
-    match &args.output {
-        Some(path) => std::fs::write(path, &buf)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        None => {
+    match (&args.output, stdin_text) {
+        (Some(path), text) => {
+            std::fs::write(path, &buf)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            if let Some(text) = text {
+                std::io::stdout().lock().write_all(text.as_bytes())?;
+            }
+        }
+        // `--fix` on stdin: the text on standard output, the report on
+        // standard error, so that `drydock scan --fix - < in > out` works.
+        (None, Some(text)) => {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            std::io::stderr().lock().write_all(&buf)?;
+        }
+        (None, None) => {
             let mut out = std::io::stdout().lock();
             out.write_all(&buf)?;
             out.flush()?;
@@ -488,7 +524,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     }
     let code = if !report.errors.is_empty() {
         2
-    } else if report.items.iter().any(|i| i.severity >= fail_on) {
+    } else if fails {
         1
     } else {
         0

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use drydock_core::config::Config;
+use std::sync::Arc;
+
+use drydock_core::Severity;
 use drydock_report::ScanError;
 use drydock_rules::Settings;
 
@@ -34,6 +37,7 @@ pub struct Resolver {
     no_config: bool,
     by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<Found>>>>,
     hadolint_by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<Hadolint>>>>,
+    settings_by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
     /// Errors met reading configuration files.
     pub errors: Mutex<Vec<ScanError>>,
 }
@@ -53,9 +57,8 @@ impl Resolver {
                     .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
                 let config = Config::from_toml(&text)
                     .map_err(|e| anyhow::anyhow!("{}: {}", p.display(), describe(&text, &e)))?;
-                let dir = p
-                    .parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+                // Absolute, so that per-path-ignores match scanned files.
+                let dir = absolute(p.parent().unwrap_or(Path::new("")));
                 Some(std::sync::Arc::new(Found { dir, config }))
             }
             None => None,
@@ -89,11 +92,7 @@ impl Resolver {
                             }))
                         }
                         Err(e) => {
-                            let (line, col) = e.range.map_or((None, None), |r| {
-                                let idx = drydock_core::LineIndex::new(&text);
-                                let lc = idx.line_col(r.start, &text);
-                                (Some(lc.line), Some(lc.column))
-                            });
+                            let (line, col) = position(&text, &e).unzip();
                             if let Ok(mut errs) = self.errors.lock() {
                                 errs.push(ScanError {
                                     path: candidate.display().to_string(),
@@ -163,24 +162,47 @@ impl Resolver {
     }
 
     /// The settings for one file.
-    pub fn settings_for(&self, path: &Path, overrides: &Overrides) -> Settings {
+    /// The settings for one file. Settings are built once per directory;
+    /// a file matched by `per-path-ignores` gets its own copy.
+    pub fn settings_for(&self, path: &Path, overrides: &Overrides) -> Arc<Settings> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let found = self.config_for(dir);
-        let mut s = found
-            .as_ref()
-            .map_or_else(Settings::default, |f| Settings::from_config(&f.config));
-        if let Some(f) = &found {
-            let abs = absolute(path);
-            if let Ok(rel) = abs.strip_prefix(&f.dir) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                s.selection.ignore.extend(
-                    f.config
-                        .ignored_for_path(&rel)
-                        .into_iter()
-                        .map(str::to_string),
-                );
-            }
+        let base = self.dir_settings(dir, found.as_ref(), overrides);
+        let Some(f) = found.filter(|f| f.config.has_per_path_ignores()) else {
+            return base;
+        };
+        let abs = absolute(path);
+        let Ok(rel) = abs.strip_prefix(&f.dir) else {
+            return base;
+        };
+        let ignored = f
+            .config
+            .ignored_for_path(&rel.to_string_lossy().replace('\\', "/"));
+        if ignored.is_empty() {
+            return base;
         }
+        let mut s = (*base).clone();
+        s.selection
+            .ignore
+            .extend(ignored.into_iter().map(str::to_string));
+        Arc::new(s)
+    }
+
+    fn dir_settings(
+        &self,
+        dir: &Path,
+        found: Option<&Arc<Found>>,
+        overrides: &Overrides,
+    ) -> Arc<Settings> {
+        if let Some(hit) = self
+            .settings_by_dir
+            .lock()
+            .ok()
+            .and_then(|m| m.get(dir).cloned())
+        {
+            return hit;
+        }
+        let mut s = found.map_or_else(Settings::default, |f| Settings::from_config(&f.config));
         if let Some(h) = self.hadolint_for(dir) {
             s.hadolint_ignored = h.ignored.clone();
             s.trusted_registries
@@ -195,8 +217,40 @@ impl Resolver {
         if overrides.no_inline {
             s.inline_suppressions = false;
         }
+        let s = Arc::new(s);
+        if let Ok(mut m) = self.settings_by_dir.lock() {
+            m.insert(dir.to_path_buf(), s.clone());
+        }
         s
     }
+
+    /// The lowest severity shown and the lowest that fails, for one file:
+    /// the command line's, else its configuration's; failing never starts
+    /// below what is shown.
+    pub fn thresholds_for(
+        &self,
+        path: &Path,
+        shown: Option<Severity>,
+        fail_on: Option<Severity>,
+    ) -> Thresholds {
+        let found = self.config_for(path.parent().unwrap_or(Path::new(".")));
+        let config = found.as_ref().map(|f| &f.config);
+        let shown = shown
+            .or_else(|| config.and_then(|c| c.severity))
+            .unwrap_or(Severity::Info);
+        let fail_on = fail_on
+            .or_else(|| config.and_then(|c| c.fail_on))
+            .unwrap_or(shown)
+            .max(shown);
+        Thresholds { shown, fail_on }
+    }
+}
+
+/// See [`Resolver::thresholds_for`].
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    pub shown: Severity,
+    pub fail_on: Severity,
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -206,12 +260,16 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// Line and column of a configuration error, where it has a place.
+fn position(text: &str, e: &drydock_core::config::ConfigError) -> Option<(u32, u32)> {
+    let r = e.range?;
+    let lc = drydock_core::LineIndex::new(text).line_col(r.start, text);
+    Some((lc.line, lc.column))
+}
+
 fn describe(text: &str, e: &drydock_core::config::ConfigError) -> String {
-    match e.range {
-        Some(r) => {
-            let lc = drydock_core::LineIndex::new(text).line_col(r.start, text);
-            format!("{}:{}: {}", lc.line, lc.column, e.message)
-        }
+    match position(text, e) {
+        Some((line, column)) => format!("{line}:{column}: {}", e.message),
         None => e.message.clone(),
     }
 }

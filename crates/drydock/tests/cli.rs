@@ -504,3 +504,164 @@ fn output_file_and_gitignore() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["files_scanned"], 2);
 }
+
+#[test]
+fn config_severity_and_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:latest\nUSER root\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("drydock.toml"),
+        "severity = 'high'\nfail-on = 'critical'\n",
+    )
+    .unwrap();
+    let o = drydock(dir.path(), &["scan", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let severities: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert!(
+        !severities.is_empty() && severities.iter().all(|s| *s == "high"),
+        "{severities:?}"
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "only high findings, fail-on critical"
+    );
+    // The command line wins over the file.
+    assert_eq!(
+        drydock(dir.path(), &["scan", "--fail-on", "high"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn fix_on_stdin_writes_text_to_stdout_and_report_to_stderr() {
+    let o = Command::cargo_bin("drydock")
+        .unwrap()
+        .args([
+            "scan",
+            "--fix",
+            "--stdin-filename",
+            "Dockerfile",
+            "--select",
+            "IMG008",
+            "-",
+        ])
+        .write_stdin("FROM alpine:3.20\nADD a.txt /a\n")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "FROM alpine:3.20\nCOPY a.txt /a\n");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("No findings"));
+    // Nothing to fix: the input comes back unchanged.
+    let o = Command::cargo_bin("drydock")
+        .unwrap()
+        .args([
+            "scan",
+            "--fix",
+            "--stdin-filename",
+            "Dockerfile",
+            "--select",
+            "IMG008",
+            "-",
+        ])
+        .write_stdin("FROM alpine:3.20\n")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "FROM alpine:3.20\n");
+}
+
+#[test]
+fn type_applies_to_named_files_only_and_duplicates_are_scanned_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello world\n").unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:latest\n").unwrap();
+    std::fs::write(dir.path().join("base.img"), "FROM alpine:latest\n").unwrap();
+    let o = drydock(
+        dir.path(),
+        &[
+            "scan",
+            "--type",
+            "dockerfile",
+            "--format",
+            "json",
+            "--select",
+            "SYN,IMG004",
+            ".",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["files_scanned"], 1, "{v}");
+    let o = drydock(
+        dir.path(),
+        &[
+            "scan",
+            "--type",
+            "dockerfile",
+            "--format",
+            "json",
+            "--select",
+            "IMG004",
+            "base.img",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"][0]["path"], "base.img");
+    let o = drydock(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--select",
+            "IMG004",
+            ".",
+            "Dockerfile",
+            "./Dockerfile",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["files_scanned"], 1);
+}
+
+#[test]
+fn per_path_ignores_with_a_relative_config_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("legacy")).unwrap();
+    std::fs::write(dir.path().join("legacy/Dockerfile"), "FROM alpine:latest\n").unwrap();
+    std::fs::write(
+        dir.path().join("ci.toml"),
+        "select = ['IMG004']\n[per-path-ignores]\n'legacy/**' = ['IMG004']\n",
+    )
+    .unwrap();
+    for config in ["ci.toml", "./ci.toml"] {
+        let o = drydock(dir.path(), &["scan", "--config", config, "legacy"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "--config {config}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn suppression_between_continuation_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM debian:12\nRUN apt-get update && \\\n# drydock:ignore=IMG013 needs the recommends\n    apt-get install -y fonts-dejavu\nADD a /a\n",
+    )
+    .unwrap();
+    let o = drydock(dir.path(), &["scan", "--select", "IMG013,DRY"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

@@ -176,6 +176,12 @@ impl ImageSpec {
         }
     }
 
+    /// The base image when it is pulled from a registry (not `scratch`, not
+    /// an earlier stage, not unresolved).
+    pub fn registry_base(&self) -> Option<&ImageRef> {
+        self.base_ref().filter(|r| !r.is_scratch())
+    }
+
     /// All RUN steps with their scripts, including ONBUILD triggers.
     pub fn runs(&self) -> impl Iterator<Item = (&BuildStep, &RunStep)> {
         self.steps.iter().flat_map(|s| {

@@ -3,7 +3,7 @@
 //! They look at the spec only, never at the file it came from (except to
 //! compute the text of a fix).
 
-mod support;
+pub(crate) mod support;
 
 mod caps_not_dropped;
 mod cgroup_parent;

@@ -45,8 +45,7 @@ impl Rule for ImageNotPinned {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        if let Some(r) = image.base_ref()
-            && !r.is_scratch()
+        if let Some(r) = image.registry_base()
             && r.digest.is_none()
         {
             cx.report(

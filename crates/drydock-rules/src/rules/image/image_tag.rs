@@ -61,10 +61,7 @@ declare_rule! {
 }
 
 fn base_ref(image: &ImageSpec) -> Option<(&ImageRef, &Origin)> {
-    image
-        .base_ref()
-        .filter(|r| !r.is_scratch())
-        .map(|r| (r, &image.base.origin))
+    image.registry_base().map(|r| (r, &image.base.origin))
 }
 
 impl Rule for ImageLatestTag {

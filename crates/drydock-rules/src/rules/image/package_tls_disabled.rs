@@ -43,7 +43,8 @@ declare_rule! {
 /// Whether `NAME=value` disables verification.
 fn insecure_env(name: &str, value: &str) -> bool {
     let v = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
-    match name {
+    // npm and pip read their variables case-insensitively.
+    match name.to_ascii_uppercase().as_str() {
         "PIP_TRUSTED_HOST" | "GIT_SSL_NO_VERIFY" => !v.is_empty() && v != "0" && v != "false",
         "PYTHONHTTPSVERIFY" | "NODE_TLS_REJECT_UNAUTHORIZED" => v == "0",
         "NPM_CONFIG_STRICT_SSL" | "YARN_STRICT_SSL" => v == "false" || v == "0",

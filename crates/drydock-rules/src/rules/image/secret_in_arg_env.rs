@@ -65,8 +65,37 @@ const PAIRS: &[(&str, &str)] = &[
     ("encryption", "key"),
 ];
 const NOT_SECRET_SUFFIX: &[&str] = &[
-    "file", "path", "dir", "url", "name", "user", "username", "id", "length", "len", "enabled",
-    "version", "type", "endpoint", "host", "mode",
+    "file",
+    "path",
+    "dir",
+    "url",
+    "name",
+    "user",
+    "username",
+    "id",
+    "length",
+    "len",
+    "enabled",
+    "version",
+    "type",
+    "endpoint",
+    "host",
+    "mode",
+    "expire",
+    "expires",
+    "expiry",
+    "expiration",
+    "minutes",
+    "seconds",
+    "hours",
+    "days",
+    "ttl",
+    "timeout",
+    "age",
+    "lifetime",
+    "count",
+    "size",
+    "algorithm",
 ];
 
 /// Whether a variable name says it holds a secret.
@@ -148,6 +177,8 @@ mod tests {
             "PUBLIC_KEY",
             "PASSWORD_LENGTH",
             "TOKENIZER",
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "JWT_TOKEN_TTL",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }

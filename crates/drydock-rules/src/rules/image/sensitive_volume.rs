@@ -3,6 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::container::support::{is_at_or_below, normalize_host_path};
 
 declare_rule! {
     /// ## What it does
@@ -32,15 +33,6 @@ declare_rule! {
     }
 }
 
-const SENSITIVE: &[&str] = &[
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/var/run",
-    "/proc",
-    "/sys",
-    "/dev",
-];
-
 impl Rule for SensitiveVolume {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -48,11 +40,21 @@ impl Rule for SensitiveVolume {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for v in &image.volumes {
-            let path = v.value.trim().trim_end_matches('/');
-            if SENSITIVE
-                .iter()
-                .any(|s| path == *s || path.starts_with(&format!("{s}/")) && *s != "/var/run")
-            {
+            let Some(path) = normalize_host_path(&v.value) else {
+                continue;
+            };
+            let hit = [
+                "/var/run/docker.sock",
+                "/run/docker.sock",
+                "/proc",
+                "/sys",
+                "/dev",
+            ]
+            .iter()
+            .any(|s| is_at_or_below(&path, s))
+                || path == "/var/run"
+                || path == "/run";
+            if hit {
                 cx.report(
                     &v.origin,
                     format!("`VOLUME {path}` exposes a sensitive host path inside the container"),

@@ -36,15 +36,9 @@ declare_rule! {
 /// Whether a chmod mode argument sets setuid or setgid.
 fn sets_special_bit(mode: &str) -> bool {
     if mode.chars().all(|c| c.is_ascii_digit()) && mode.len() >= 4 {
-        let special = mode.len() - 4;
-        return mode
-            .as_bytes()
-            .get(special)
-            .is_some_and(|d| matches!(d, b'2' | b'4' | b'6' | b'3' | b'5' | b'7'))
-            && mode
-                .as_bytes()
-                .get(special)
-                .is_some_and(|d| (d - b'0') & 0b110 != 0);
+        // The digit before the last three holds setuid (4) and setgid (2).
+        let special = mode.as_bytes()[mode.len() - 4];
+        return (special - b'0') & 0b110 != 0;
     }
     mode.split(',').any(|clause| {
         clause

@@ -54,9 +54,21 @@ impl Rule for TlsVerificationDisabled {
                 } else if cmd.is("wget") {
                     cmd.long_value_word("no-check-certificate")
                 } else if cmd.is("git") {
-                    cmd.args.iter().find(|w| {
+                    // `git -c http.sslVerify=false …` or `git config [--global] http.sslVerify false`
+                    let off = |v: &str| {
+                        matches!(
+                            v.to_ascii_lowercase().as_str(),
+                            "false" | "0" | "no" | "off"
+                        )
+                    };
+                    cmd.args.iter().enumerate().find_map(|(i, w)| {
                         let t = w.text.to_ascii_lowercase();
-                        t.contains("sslverify=false") || t == "http.sslverify"
+                        let inline = t
+                            .split_once('=')
+                            .is_some_and(|(k, v)| k.ends_with("sslverify") && off(v));
+                        let separate = t.ends_with("sslverify")
+                            && cmd.args.get(i + 1).is_some_and(|n| off(&n.text));
+                        (inline || separate).then_some(w)
                     })
                 } else {
                     None

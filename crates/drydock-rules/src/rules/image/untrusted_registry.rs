@@ -49,8 +49,7 @@ impl Rule for UntrustedRegistry {
         if trusted.is_empty() {
             return;
         }
-        if let Some(r) = image.base_ref()
-            && !r.is_scratch()
+        if let Some(r) = image.registry_base()
             && !trusted.iter().any(|t| r.matches_registry(t))
         {
             let msg = format!(
