@@ -196,6 +196,18 @@ impl ImageSpec {
         })
     }
 
+    /// The parsed shell scripts of every RUN step (ONBUILD triggers included).
+    pub fn scripts(&self) -> impl Iterator<Item = &ShellScript> {
+        self.runs().filter_map(|(_, run)| run.script.as_ref())
+    }
+
+    /// Every shell command run by a RUN step, with its script (for
+    /// pipelines and nesting).
+    pub fn commands(&self) -> impl Iterator<Item = (&ShellScript, &crate::spec::ShellCommand)> {
+        self.scripts()
+            .flat_map(|s| s.commands.iter().map(move |c| (s, c)))
+    }
+
     pub fn env_value(&self, name: &str) -> Option<&KeyValue> {
         self.env.iter().rev().find(|kv| kv.key.value == name)
     }

@@ -44,34 +44,31 @@ impl Rule for AptMissingYes {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in &script.commands {
-                let Some(install) = apt_install(cmd) else {
-                    continue;
-                };
-                let q_count: usize = cmd
-                    .option_args()
-                    .filter(|w| w.text.starts_with('-') && !w.text.starts_with("--"))
-                    .map(|w| w.text.matches('q').count())
-                    .sum();
-                if cmd.has_short('y')
-                    || cmd.has_any(&["--yes", "--assume-yes", "--force-yes"])
-                    || q_count >= 2
-                {
-                    continue;
-                }
-                if cmd.args.iter().any(|w| w.text.contains("Assume-Yes=true")) {
-                    continue;
-                }
-                let precise = cx.text_of(&install.origin) == "install";
-                let f = cx.report(
-                    &cmd.origin,
-                    "`apt-get install` without `-y` waits for an answer that never comes",
-                );
-                if precise && let Some(edit) = insert_after(&install.origin, " -y") {
-                    f.set_fix(Fix::safe("Add `-y`", vec![edit]));
-                }
+        for (_, cmd) in image.commands() {
+            let Some(install) = apt_install(cmd) else {
+                continue;
+            };
+            let q_count: usize = cmd
+                .option_args()
+                .filter(|w| w.text.starts_with('-') && !w.text.starts_with("--"))
+                .map(|w| w.text.matches('q').count())
+                .sum();
+            if cmd.has_short('y')
+                || cmd.has_any(&["--yes", "--assume-yes", "--force-yes"])
+                || q_count >= 2
+            {
+                continue;
+            }
+            if cmd.args.iter().any(|w| w.text.contains("Assume-Yes=true")) {
+                continue;
+            }
+            let precise = cx.text_of(&install.origin) == "install";
+            let f = cx.report(
+                &cmd.origin,
+                "`apt-get install` without `-y` waits for an answer that never comes",
+            );
+            if precise && let Some(edit) = insert_after(&install.origin, " -y") {
+                f.set_fix(Fix::safe("Add `-y`", vec![edit]));
             }
         }
     }

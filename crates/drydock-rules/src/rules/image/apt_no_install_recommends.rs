@@ -70,30 +70,26 @@ impl Rule for AptNoInstallRecommends {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in &script.commands {
-                let Some(install) = apt_install(cmd) else {
-                    continue;
-                };
-                if cmd.has_long("no-install-recommends")
-                    || cmd.args.iter().any(|w| {
-                        w.text.contains("Install-Recommends=false")
-                            || w.text.contains("Install-Recommends=0")
-                    })
-                {
-                    continue;
-                }
-                let precise = cx.text_of(&install.origin) == "install";
-                let f = cx.report(
-                    &cmd.origin,
-                    "`apt-get install` without `--no-install-recommends`",
-                );
-                if precise
-                    && let Some(edit) = insert_after(&install.origin, " --no-install-recommends")
-                {
-                    f.set_fix(Fix::unsafe_("Add `--no-install-recommends`", vec![edit]));
-                }
+        for (_, cmd) in image.commands() {
+            let Some(install) = apt_install(cmd) else {
+                continue;
+            };
+            if cmd.has_long("no-install-recommends")
+                || cmd.args.iter().any(|w| {
+                    w.text.contains("Install-Recommends=false")
+                        || w.text.contains("Install-Recommends=0")
+                })
+            {
+                continue;
+            }
+            let precise = cx.text_of(&install.origin) == "install";
+            let f = cx.report(
+                &cmd.origin,
+                "`apt-get install` without `--no-install-recommends`",
+            );
+            if precise && let Some(edit) = insert_after(&install.origin, " --no-install-recommends")
+            {
+                f.set_fix(Fix::unsafe_("Add `--no-install-recommends`", vec![edit]));
             }
         }
     }

@@ -88,34 +88,31 @@ impl Rule for PackageTlsDisabled {
                 _ => {}
             }
         }
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in &script.commands {
-                for a in &cmd.assignments {
-                    if let Some((k, v)) = a.text.split_once('=')
-                        && insecure_env(k, v)
-                    {
-                        cx.report(&a.origin, format!("`{}` disables TLS verification", a.text));
-                    }
-                }
-                let p = cmd.program();
-                if (p == "pip" || p == "pip3" || p.starts_with("pip3."))
-                    && let Some(w) = cmd.long_value_word("trusted-host")
+        for (_, cmd) in image.commands() {
+            for a in &cmd.assignments {
+                if let Some((k, v)) = a.text.split_once('=')
+                    && insecure_env(k, v)
                 {
-                    cx.report(
-                        &w.origin,
-                        "`pip --trusted-host` installs packages without TLS verification",
-                    );
+                    cx.report(&a.origin, format!("`{}` disables TLS verification", a.text));
                 }
-                if (p == "npm" || p == "yarn" || p == "pnpm")
-                    && cmd.args.iter().any(|w| w.text == "strict-ssl")
-                    && cmd.args.iter().any(|w| w.text == "false")
-                {
-                    cx.report(
-                        &cmd.origin,
-                        format!("`{p}` is configured with `strict-ssl false`"),
-                    );
-                }
+            }
+            let p = cmd.program();
+            if (p == "pip" || p == "pip3" || p.starts_with("pip3."))
+                && let Some(w) = cmd.long_value_word("trusted-host")
+            {
+                cx.report(
+                    &w.origin,
+                    "`pip --trusted-host` installs packages without TLS verification",
+                );
+            }
+            if (p == "npm" || p == "yarn" || p == "pnpm")
+                && cmd.args.iter().any(|w| w.text == "strict-ssl")
+                && cmd.args.iter().any(|w| w.text == "false")
+            {
+                cx.report(
+                    &cmd.origin,
+                    format!("`{p}` is configured with `strict-ssl false`"),
+                );
             }
         }
     }

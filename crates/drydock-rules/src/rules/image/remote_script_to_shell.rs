@@ -96,8 +96,7 @@ impl Rule for RemoteScriptToShell {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
+        for script in image.scripts() {
             for (i, cmd) in script.commands.iter().enumerate() {
                 // curl … | sh (the download may be several stages before the shell: curl | gunzip | sh)
                 if is_download(cmd) {

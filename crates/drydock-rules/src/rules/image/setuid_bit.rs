@@ -53,17 +53,14 @@ impl Rule for SetuidBit {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in script.commands_named("chmod") {
-                if let Some(mode) = cmd.positionals(&["--reference"]).into_iter().next()
-                    && sets_special_bit(&mode.text)
-                {
-                    cx.report(
-                        &mode.origin,
-                        format!("`chmod {}` sets the setuid/setgid bit", mode.text),
-                    );
-                }
+        for (_, cmd) in image.commands().filter(|(_, c)| c.is("chmod")) {
+            if let Some(mode) = cmd.positionals(&["--reference"]).into_iter().next()
+                && sets_special_bit(&mode.text)
+            {
+                cx.report(
+                    &mode.origin,
+                    format!("`chmod {}` sets the setuid/setgid bit", mode.text),
+                );
             }
         }
     }

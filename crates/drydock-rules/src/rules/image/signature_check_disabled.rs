@@ -62,34 +62,31 @@ impl Rule for SignatureCheckDisabled {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in &script.commands {
-                for flag in flags_for(cmd.program()) {
-                    if let Some(w) = cmd.long_value_word(flag) {
-                        cx.report(
-                            &w.origin,
-                            format!(
-                                "`{} {flag}` installs packages without verifying their signatures",
-                                cmd.program()
-                            ),
-                        );
-                    }
+        for (_, cmd) in image.commands() {
+            for flag in flags_for(cmd.program()) {
+                if let Some(w) = cmd.long_value_word(flag) {
+                    cx.report(
+                        &w.origin,
+                        format!(
+                            "`{} {flag}` installs packages without verifying their signatures",
+                            cmd.program()
+                        ),
+                    );
                 }
-                if cmd.is("apt-get") || cmd.is("apt") {
-                    for w in cmd.args.iter().filter(|w| {
-                        let t = w.text.to_ascii_lowercase();
-                        t.contains("allowunauthenticated=true")
-                            || t.contains("allowinsecurerepositories=true")
-                    }) {
-                        cx.report(
-                            &w.origin,
-                            format!(
-                                "`{}` installs packages without verifying their signatures",
-                                w.text
-                            ),
-                        );
-                    }
+            }
+            if cmd.is("apt-get") || cmd.is("apt") {
+                for w in cmd.args.iter().filter(|w| {
+                    let t = w.text.to_ascii_lowercase();
+                    t.contains("allowunauthenticated=true")
+                        || t.contains("allowinsecurerepositories=true")
+                }) {
+                    cx.report(
+                        &w.origin,
+                        format!(
+                            "`{}` installs packages without verifying their signatures",
+                            w.text
+                        ),
+                    );
                 }
             }
         }

@@ -40,11 +40,8 @@ impl Rule for SudoInRun {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in script.commands_named("sudo") {
-                cx.report(&cmd.name.origin, "`sudo` in a build step");
-            }
+        for (_, cmd) in image.commands().filter(|(_, c)| c.is("sudo")) {
+            cx.report(&cmd.name.origin, "`sudo` in a build step");
         }
     }
 }

@@ -41,48 +41,45 @@ impl Rule for TlsVerificationDisabled {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, run) in image.runs() {
-            let Some(script) = &run.script else { continue };
-            for cmd in &script.commands {
-                let offending = if cmd.is("curl") {
-                    cmd.option_args().find(|w| {
-                        w.text == "--insecure"
-                            || (w.text.starts_with('-')
-                                && !w.text.starts_with("--")
-                                && w.text[1..].contains('k'))
-                    })
-                } else if cmd.is("wget") {
-                    cmd.long_value_word("no-check-certificate")
-                } else if cmd.is("git") {
-                    // `git -c http.sslVerify=false …` or `git config [--global] http.sslVerify false`
-                    let off = |v: &str| {
-                        matches!(
-                            v.to_ascii_lowercase().as_str(),
-                            "false" | "0" | "no" | "off"
-                        )
-                    };
-                    cmd.args.iter().enumerate().find_map(|(i, w)| {
-                        let t = w.text.to_ascii_lowercase();
-                        let inline = t
-                            .split_once('=')
-                            .is_some_and(|(k, v)| k.ends_with("sslverify") && off(v));
-                        let separate = t.ends_with("sslverify")
-                            && cmd.args.get(i + 1).is_some_and(|n| off(&n.text));
-                        (inline || separate).then_some(w)
-                    })
-                } else {
-                    None
+        for (_, cmd) in image.commands() {
+            let offending = if cmd.is("curl") {
+                cmd.option_args().find(|w| {
+                    w.text == "--insecure"
+                        || (w.text.starts_with('-')
+                            && !w.text.starts_with("--")
+                            && w.text[1..].contains('k'))
+                })
+            } else if cmd.is("wget") {
+                cmd.long_value_word("no-check-certificate")
+            } else if cmd.is("git") {
+                // `git -c http.sslVerify=false …` or `git config [--global] http.sslVerify false`
+                let off = |v: &str| {
+                    matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "false" | "0" | "no" | "off"
+                    )
                 };
-                if let Some(word) = offending {
-                    cx.report(
-                        &word.origin,
-                        format!(
-                            "`{}` disables TLS certificate verification for `{}`",
-                            word.text,
-                            cmd.program()
-                        ),
-                    );
-                }
+                cmd.args.iter().enumerate().find_map(|(i, w)| {
+                    let t = w.text.to_ascii_lowercase();
+                    let inline = t
+                        .split_once('=')
+                        .is_some_and(|(k, v)| k.ends_with("sslverify") && off(v));
+                    let separate = t.ends_with("sslverify")
+                        && cmd.args.get(i + 1).is_some_and(|n| off(&n.text));
+                    (inline || separate).then_some(w)
+                })
+            } else {
+                None
+            };
+            if let Some(word) = offending {
+                cx.report(
+                    &word.origin,
+                    format!(
+                        "`{}` disables TLS certificate verification for `{}`",
+                        word.text,
+                        cmd.program()
+                    ),
+                );
             }
         }
     }
