@@ -54,6 +54,14 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `drydock rules | head`: the reader went away; nothing to report.
+        Err(e)
+            if e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let _ = writeln!(anstream::stderr(), "drydock: error: {e:#}");
             ExitCode::from(2)

@@ -39,7 +39,7 @@ declare_rule! {
     pub struct MissingUser {
         id: "IMG001",
         name: "missing-user",
-        title: "Final stage does not set a non-root USER",
+        title: "Final stage does not set a USER",
         severity: High,
         category: Privilege,
         references: ["cis-docker-1.6:4.1", "concern:1", "checkov:CKV_DOCKER_3", "trivy:DS002", "dockle:CIS-DI-0001", "kics:missing-user-instruction"],
