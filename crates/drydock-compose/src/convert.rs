@@ -7,6 +7,7 @@ use drydock_core::spec::{
 };
 use drydock_core::{FileId, ImageRef, Origin, ParseError, Sp, TextRange};
 
+use crate::keys::{self, check_key};
 use crate::yaml::{ScalarStyle, YamlEntry, YamlKind, YamlNode};
 use crate::{NamedDef, NetworkDef, SecretDef};
 
@@ -314,9 +315,7 @@ pub(crate) fn long_port(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<PortMapping> 
             "published" => pm.published = ctx.string(&e.value, "ports.published"),
             "host_ip" => pm.host_ip = ctx.string(&e.value, "ports.host_ip"),
             "protocol" => pm.protocol = ctx.string(&e.value, "ports.protocol"),
-            "mode" | "name" | "app_protocol" => {}
-            k if k.starts_with("x-") => {}
-            k => ctx.err(e.key.range, format!("unknown port key `{k}`")),
+            _ => check_key(ctx, e, keys::PORT_KEYS, "port"),
         }
     }
     match target {
@@ -475,9 +474,7 @@ pub(crate) fn long_volume(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<Mount> {
                     }
                 }
             }
-            "consistency" | "volume" | "tmpfs" | "image" => {}
-            k if k.starts_with("x-") => {}
-            k => ctx.err(e.key.range, format!("unknown volume key `{k}`")),
+            _ => check_key(ctx, e, keys::VOLUME_KEYS, "volume"),
         }
     }
     match kind {
@@ -606,7 +603,7 @@ fn build_spec(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<BuildSpec> {
                 }
             }
             "entitlements" => b.entitlements = ctx.string_list(v, "build.entitlements", false),
-            _ => {}
+            _ => check_key(ctx, e, keys::BUILD_KEYS, "build"),
         }
     }
     Some(b)
@@ -650,7 +647,7 @@ fn healthcheck(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<Sp<Healthcheck>> {
                 h.start_period = ctx.string(v, "healthcheck.start_period").map(|s| s.value)
             }
             "retries" => h.retries = ctx.string(v, "healthcheck.retries").map(|s| s.value),
-            _ => {}
+            _ => check_key(ctx, e, keys::HEALTHCHECK_KEYS, "healthcheck"),
         }
     }
     Some(Sp::new(h, ctx.origin(n.range)))
@@ -666,7 +663,7 @@ fn logging(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<Logging> {
         match e.key.as_str().unwrap_or("") {
             "driver" => l.driver = ctx.string(&e.value, "logging.driver"),
             "options" => l.options = ctx.key_values(&e.value, "logging.options", '='),
-            _ => {}
+            _ => check_key(ctx, e, keys::LOGGING_KEYS, "logging"),
         }
     }
     Some(l)
@@ -735,6 +732,9 @@ fn devices(ctx: &mut Ctx<'_>, n: &YamlNode) -> Vec<Sp<String>> {
 }
 
 fn resources_from_deploy(ctx: &mut Ctx<'_>, n: &YamlNode, spec: &mut ContainerSpec) {
+    for e in n.as_map().unwrap_or(&[]) {
+        check_key(ctx, e, keys::DEPLOY_KEYS, "deploy");
+    }
     let Some(res) = n.get("resources") else {
         return;
     };
@@ -874,7 +874,7 @@ pub(crate) fn service(
                 }
             }
             "labels" => spec.labels = ctx.key_values(v, k, '='),
-            _ => {}
+            _ => check_key(ctx, e, keys::SERVICE_KEYS, "service"),
         }
     }
     if let Some(d) = deploy {

@@ -24,17 +24,32 @@
 //!   `devices`, `tmpfs`, `env_files`, `secrets`, `configs`, `networks`,
 //!   `extra_hosts` are appended (duplicates dropped); `volumes` are merged
 //!   by target; `environment`, `labels`, `sysctls`, `ulimits`,
-//!   `logging.options` and `build.args` are merged by key. Relative paths
-//!   in a base file are not rebased.
+//!   `logging.options` and `build.args` are merged by key.
+//! * Relative paths written in an `extends`ed or `include`d file
+//!   (`build.context`, `env_file`, bind-mount sources, top-level
+//!   `secrets`/`configs` `file`) are rebased onto the main file's directory
+//!   (lexically; absolute when the other file's directory is given
+//!   absolutely); their origins still point where they are written.
+//!   `build.dockerfile` is relative to the build context and is left as
+//!   written; a build in another file without a `context` is not given
+//!   one. `include`'s `project_directory` is honoured; its `env_file` is not
+//!   (the included file's `.env` is read). `build.ssh`/`additional_contexts`
+//!   paths are not rebased.
+//! * Unknown keys in a service and in its `build`, `deploy`,
+//!   `healthcheck`, `logging` and long-form `ports`/`volumes` entries are
+//!   reported (with a suggestion for a likely typo); `x-` keys are allowed.
+//!   The key lists come from the Compose Specification schema (see
+//!   `keys.rs`).
 //! * Interpolation applies to every scalar value (not to keys), before
 //!   conversion; an interpolated value keeps the origin of the scalar.
 
 mod convert;
 pub mod dotenv;
 pub mod interp;
+mod keys;
 pub mod yaml;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -139,7 +154,14 @@ pub fn load(
     };
     let canon = opts.fs.canonicalize(path);
     l.include_stack.push(canon);
-    l.load_file(path, file)
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut proj = l.load_file(path, file, &dir, PathBuf::new());
+    // A base service extended twice, or an anchor merged into several
+    // services, would report the same problem more than once.
+    let mut seen = HashSet::new();
+    proj.errors
+        .retain(|e| seen.insert((e.file, e.range, e.fatal, e.message.clone())));
+    proj
 }
 
 /// A parsed and interpolated file.
@@ -147,7 +169,14 @@ struct Parsed {
     file: FileId,
     path: PathBuf,
     text: Arc<str>,
+    /// The directory relative paths in the file are resolved from (the
+    /// file's own, or an `include`'s `project_directory`).
     dir: PathBuf,
+    /// `dir` relative to the main Compose file's directory (lexically
+    /// normalised; empty for the main file itself), or absolute when it
+    /// cannot be told relative to it: what relative paths written in this
+    /// file are rebased onto.
+    base: PathBuf,
     root: Option<YamlNode>,
     vars: HashMap<String, String>,
 }
@@ -250,6 +279,7 @@ impl<'o> Loader<'o, '_> {
         &mut self,
         path: &Path,
         file: FileId,
+        (dir, base): (&Path, PathBuf),
         errors: &mut Vec<ParseError>,
         env_files: &mut Vec<FileId>,
     ) -> Parsed {
@@ -257,7 +287,7 @@ impl<'o> Loader<'o, '_> {
             .sources
             .get(file)
             .map_or_else(|| Arc::from(""), |f| f.text.clone());
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = dir.to_path_buf();
         let doc = parse_yaml_doc(&text, file);
         errors.extend(doc.errors);
         let vars = self.read_dotenv(&dir, errors, env_files);
@@ -282,19 +312,29 @@ impl<'o> Loader<'o, '_> {
             path: path.to_path_buf(),
             text,
             dir,
+            base,
             root,
             vars,
         }
     }
 
-    fn load_file(&mut self, path: &Path, file: FileId) -> ComposeProject {
+    /// Loads one Compose file (the main one or an included one) whose
+    /// relative paths are resolved from `dir`, which is `base` seen from
+    /// the main file's directory.
+    fn load_file(
+        &mut self,
+        path: &Path,
+        file: FileId,
+        dir: &Path,
+        base: PathBuf,
+    ) -> ComposeProject {
         let mut proj = ComposeProject {
             file,
             ..ComposeProject::default()
         };
         let mut errors = Vec::new();
         let mut env_files = Vec::new();
-        let parsed = Rc::new(self.prepare(path, file, &mut errors, &mut env_files));
+        let parsed = Rc::new(self.prepare(path, file, (dir, base), &mut errors, &mut env_files));
         self.parsed
             .insert(self.opts.fs.canonicalize(path), parsed.clone());
         proj.env_files = env_files;
@@ -367,6 +407,11 @@ impl<'o> Loader<'o, '_> {
                 }
             }
         }
+        for d in proj.secrets.iter_mut().chain(proj.configs.iter_mut()) {
+            if let Some(f) = d.file.as_mut() {
+                rebase_in_place(&parsed.base, f);
+            }
+        }
         if let Some(sn) = services_node {
             match sn.as_map() {
                 Some(svcs) => {
@@ -424,12 +469,26 @@ impl<'o> Loader<'o, '_> {
             ));
             return;
         };
-        let mut paths: Vec<&YamlNode> = Vec::new();
+        // Each path with the entry's `project_directory`, if any.
+        let mut paths: Vec<(&YamlNode, Option<&str>)> = Vec::new();
         for it in items {
             if it.as_map().is_some() {
+                let pd = it.get("project_directory").and_then(|d| {
+                    let s = d.as_str().filter(|_| !d.is_null());
+                    if s.is_none() && !d.is_null() {
+                        errors.push(ParseError::new(
+                            file,
+                            d.range,
+                            "`include.project_directory` must be a string",
+                        ));
+                    }
+                    s
+                });
                 match it.get("path") {
-                    Some(p) if p.as_seq().is_some() => paths.extend(p.as_seq().unwrap_or(&[])),
-                    Some(p) => paths.push(p),
+                    Some(p) if p.as_seq().is_some() => {
+                        paths.extend(p.as_seq().unwrap_or(&[]).iter().map(|p| (p, pd)))
+                    }
+                    Some(p) => paths.push((p, pd)),
                     None => errors.push(ParseError::new(
                         file,
                         it.range,
@@ -437,10 +496,10 @@ impl<'o> Loader<'o, '_> {
                     )),
                 }
             } else {
-                paths.push(it);
+                paths.push((it, None));
             }
         }
-        for p in paths {
+        for (p, pd) in paths {
             let Some(rel) = p.as_str().filter(|_| !p.is_null()) else {
                 errors.push(ParseError::new(
                     file,
@@ -449,7 +508,18 @@ impl<'o> Loader<'o, '_> {
                 ));
                 continue;
             };
-            let full = parsed.dir.join(rel);
+            let full = normalize(&parsed.dir.join(rel));
+            // Relative paths in the included file are resolved from its
+            // `project_directory`, by default its own directory.
+            let sub_rel = match pd {
+                Some(d) => PathBuf::from(d),
+                None => Path::new(rel)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+            };
+            let sub_dir = normalize(&parsed.dir.join(&sub_rel));
+            let sub_base = normalize(&parsed.base.join(&sub_rel));
             let canon = self.opts.fs.canonicalize(&full);
             if self.include_stack.contains(&canon) {
                 errors.push(ParseError::new(
@@ -484,7 +554,7 @@ impl<'o> Loader<'o, '_> {
             };
             let (id, _) = self.add_source(&full, FileKind::Compose, text);
             self.include_stack.push(canon);
-            let sub = self.load_file(&full, id);
+            let sub = self.load_file(&full, id, &sub_dir, sub_base);
             self.include_stack.pop();
             for s in sub.services {
                 if proj.services.iter().any(|x| x.name == s.name) {
@@ -514,20 +584,26 @@ impl<'o> Loader<'o, '_> {
         }
     }
 
-    /// Reads (or reuses) a Compose file named by `extends.file`.
+    /// Reads (or reuses) a Compose file named by `extends.file`: `rel`,
+    /// written in `from`.
     fn parsed_file(
         &mut self,
-        path: &Path,
+        from: &Parsed,
+        rel: &str,
         errors: &mut Vec<ParseError>,
         env_files: &mut Vec<FileId>,
     ) -> Result<Rc<Parsed>, FsError> {
-        let canon = self.opts.fs.canonicalize(path);
+        let path = normalize(&from.dir.join(rel));
+        let canon = self.opts.fs.canonicalize(&path);
         if let Some(p) = self.parsed.get(&canon) {
             return Ok(p.clone());
         }
-        let text = self.opts.fs.read_to_string(path)?;
-        let (id, _) = self.add_source(path, FileKind::Compose, text);
-        let p = Rc::new(self.prepare(path, id, errors, env_files));
+        let text = self.opts.fs.read_to_string(&path)?;
+        let (id, _) = self.add_source(&path, FileKind::Compose, text);
+        let rel_dir = Path::new(rel).parent().unwrap_or(Path::new(""));
+        let dir = normalize(&from.dir.join(rel_dir));
+        let base = normalize(&from.base.join(rel_dir));
+        let p = Rc::new(self.prepare(&path, id, (&dir, base), errors, env_files));
         self.parsed.insert(canon, p.clone());
         Ok(p)
     }
@@ -566,6 +642,7 @@ impl<'o> Loader<'o, '_> {
         if let Some(ef) = node.get("env_file") {
             self.env_file(parsed, ef, &mut spec, errors, env_files);
         }
+        rebase_spec(&parsed.base, &mut spec);
         if let Some(ext) = node.get("extends")
             && let Some(base) = self.extends(parsed, ext, chain, errors, env_files)
         {
@@ -605,7 +682,7 @@ impl<'o> Loader<'o, '_> {
             return None;
         };
         let base_parsed = match file_node.and_then(|f| f.as_str().map(|s| (f, s))) {
-            Some((f, rel)) => match self.parsed_file(&parsed.dir.join(rel), errors, env_files) {
+            Some((f, rel)) => match self.parsed_file(parsed, rel, errors, env_files) {
                 Ok(p) => p,
                 Err(e) => {
                     errors.push(ParseError::new(
@@ -613,7 +690,7 @@ impl<'o> Loader<'o, '_> {
                         f.range,
                         format!(
                             "cannot read {}: {}",
-                            display(&parsed.dir.join(rel)),
+                            display(&normalize(&parsed.dir.join(rel))),
                             fs_msg(&e)
                         ),
                     ));
@@ -722,7 +799,7 @@ impl<'o> Loader<'o, '_> {
             };
             spec.env_files
                 .push(Sp::new(rel.to_string(), Origin::file(file, pn.range)));
-            let full = parsed.dir.join(rel);
+            let full = normalize(&parsed.dir.join(rel));
             let text = match self.opts.fs.read_to_string(&full) {
                 Ok(t) => t,
                 Err(FsError::NotFound) if !required => continue,
@@ -768,6 +845,90 @@ impl<'o> Loader<'o, '_> {
         from_files.retain(|kv| !spec.environment.iter().any(|x| x.key.value == kv.key.value));
         from_files.append(&mut spec.environment);
         spec.environment = from_files;
+    }
+}
+
+/// `path` without `.` components and with `dir/..` pairs folded
+/// (lexically, as Compose's `filepath.Join` does).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                // `/..` is `/`.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
+/// A path that is not relative to the Compose file's directory: absolute,
+/// home-relative, a Windows drive path, a remote build context, or an
+/// unresolved variable.
+fn is_not_relative(p: &str) -> bool {
+    let b = p.as_bytes();
+    p.is_empty()
+        || p.starts_with(['/', '\\', '~', '$'])
+        || (b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic())
+        || p.contains("://")
+        || p.starts_with("git@")
+        || p.starts_with("github.com/")
+}
+
+/// `p`, written in a file whose paths are relative to `base` (see
+/// [`Parsed::base`]), relative to the main file's directory instead; `None`
+/// when it needs no change. A `./` or `../` at the start is kept as `./`
+/// (or `../`) so that a short-syntax bind source still reads as a path.
+fn rebase(base: &Path, p: &str) -> Option<String> {
+    if base.as_os_str().is_empty() || is_not_relative(p) {
+        return None;
+    }
+    let joined = normalize(&base.join(p));
+    let s = joined.to_string_lossy().into_owned();
+    let dotted = p == "." || p == ".." || p.starts_with("./") || p.starts_with("../");
+    Some(if s.is_empty() {
+        ".".to_string()
+    } else if dotted && joined.is_relative() && !s.starts_with("..") {
+        format!("./{s}")
+    } else {
+        s
+    })
+}
+
+fn rebase_in_place(base: &Path, p: &mut Sp<String>) {
+    if let Some(v) = rebase(base, &p.value) {
+        p.value = v;
+    }
+}
+
+/// Rebases the relative paths of a service written in a file other than the
+/// main one: `build.context` (`build.dockerfile` is relative to the context
+/// and stays as written), `env_file`s and bind-mount sources. Origins are
+/// unchanged: they still point where the paths are written.
+fn rebase_spec(base: &Path, spec: &mut ContainerSpec) {
+    if base.as_os_str().is_empty() {
+        return;
+    }
+    if let Some(c) = spec.build.as_mut().and_then(|b| b.context.as_mut()) {
+        rebase_in_place(base, c);
+    }
+    for f in &mut spec.env_files {
+        rebase_in_place(base, f);
+    }
+    for m in &mut spec.mounts {
+        if m.kind.value == drydock_core::spec::MountKind::Bind
+            && let Some(src) = m.source.as_mut()
+        {
+            rebase_in_place(base, src);
+        }
     }
 }
 

@@ -675,3 +675,347 @@ proptest::proptest! {
         let _ = load_str(&t);
     }
 }
+
+fn messages(l: &Loaded) -> Vec<(String, String)> {
+    l.proj
+        .errors
+        .iter()
+        .map(|e| {
+            let f = l.sources.get(e.file).unwrap();
+            (f.slice(e.range).to_string(), e.message.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn unknown_service_keys() {
+    let t = "\
+x-common: &common
+  restrat: always
+services:
+  a:
+    image: a
+    privilegd: true
+    x-anything: {whatever: 1}
+    frobnicate: 1
+    Image: b
+    <<: *common
+    build:
+      contxt: .
+      x-b: 1
+    deploy:
+      replica: 2
+      resources: {limits: {memory: 1g}}
+    healthcheck:
+      intervall: 5s
+    logging:
+      drivr: json-file
+    ports:
+      - {target: 80, publishd: 8080}
+    volumes:
+      - {type: bind, source: ./a, target: /a, sorce: x}
+  b:
+    image: b
+    <<: *common
+";
+    let l = load_str(t);
+    let got = messages(&l);
+    let want: Vec<(&str, &str)> = vec![
+        (
+            "privilegd",
+            "unknown service key `privilegd`; did you mean `privileged`?",
+        ),
+        ("frobnicate", "unknown service key `frobnicate`"),
+        (
+            "Image",
+            "unknown service key `Image`; did you mean `image`?",
+        ),
+        (
+            "restrat",
+            "unknown service key `restrat`; did you mean `restart`?",
+        ),
+        (
+            "contxt",
+            "unknown build key `contxt`; did you mean `context`?",
+        ),
+        (
+            "intervall",
+            "unknown healthcheck key `intervall`; did you mean `interval`?",
+        ),
+        (
+            "drivr",
+            "unknown logging key `drivr`; did you mean `driver`?",
+        ),
+        (
+            "publishd",
+            "unknown port key `publishd`; did you mean `published`?",
+        ),
+        (
+            "sorce",
+            "unknown volume key `sorce`; did you mean `source`?",
+        ),
+        // `deploy` is looked at after the other keys.
+        (
+            "replica",
+            "unknown deploy key `replica`; did you mean `replicas`?",
+        ),
+    ];
+    let got_ref: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    // The anchor merged into two services is reported once.
+    assert_eq!(got_ref, want);
+    assert!(l.proj.errors.iter().all(|e| !e.fatal));
+    let a = l.svc("a");
+    assert_eq!(a.resources.memory.as_ref().unwrap().value, "1g");
+    assert_eq!(a.ports.len(), 1);
+    assert_eq!(a.mounts.len(), 1);
+}
+
+#[test]
+fn unknown_key_in_a_base_service_is_reported_once() {
+    let base = "services:\n  common:\n    image: c\n    cap_ad: [ALL]\n";
+    let t = "\
+services:
+  a:
+    extends: {file: base.yml, service: common}
+  b:
+    extends: {file: base.yml, service: common}
+";
+    let fs = MemoryFs::new().with("/p/base.yml", base);
+    let l = load_with(t, &fs, &no_env);
+    let got = messages(&l);
+    assert_eq!(
+        got,
+        vec![(
+            "cap_ad".to_string(),
+            "unknown service key `cap_ad`; did you mean `cap_add`?".to_string()
+        )]
+    );
+    assert_eq!(
+        l.path_of(&Origin::file(l.proj.errors[0].file, l.proj.errors[0].range)),
+        "/p/base.yml"
+    );
+}
+
+#[test]
+fn relative_paths_of_included_files_are_rebased() {
+    let t = "\
+include:
+  - inc/db.yml
+  - /etc/stack/compose.yml
+  - path: here/compose.yml
+    project_directory: .
+services:
+  web:
+    image: web
+    build: ./web
+    env_file: web.env
+    volumes: [\"./data:/data\"]
+";
+    let db = "\
+services:
+  db:
+    image: \"db:${TAG}\"
+    build:
+      context: ./app
+      dockerfile: Dockerfile.dev
+    env_file: db.env
+    volumes:
+      - ./data:/data
+      - ../shared:/shared
+      - named:/named
+      - /abs:/abs
+      - ~/home:/home
+      - {type: bind, source: conf, target: /conf}
+      - {type: volume, source: vol, target: /vol}
+  db2:
+    extends: {file: base.yml, service: base}
+secrets:
+  s: {file: ./secret.txt}
+configs:
+  c: {file: /etc/c.conf}
+";
+    let inc_base = "\
+services:
+  base:
+    image: base
+    env_file: [{path: base.env, required: false}]
+    build: {context: .., dockerfile: /abs/Dockerfile}
+";
+    let abs = "services:\n  abs:\n    image: a\n    volumes: [\"./data:/d\"]\n    build: https://github.com/x/y.git\n";
+    let here =
+        "services:\n  here:\n    image: h\n    env_file: here.env\n    volumes: [\"./data:/d\"]\n";
+    let fs = MemoryFs::new()
+        .with("/p/web.env", "W=1\n")
+        .with("/p/inc/db.yml", db)
+        .with("/p/inc/.env", "TAG=7\n")
+        .with("/p/inc/db.env", "DB=1\n")
+        .with("/p/inc/base.yml", inc_base)
+        .with("/p/inc/base.env", "BASE=1\n")
+        .with("/etc/stack/compose.yml", abs)
+        .with("/p/here/compose.yml", here)
+        .with("/p/here.env", "HERE=1\n");
+    let l = load_with(t, &fs, &no_env);
+    assert!(l.proj.errors.is_empty(), "{:?}", l.proj.errors);
+
+    // The main file's own paths are unchanged.
+    let web = l.svc("web");
+    assert_eq!(
+        web.build.as_ref().unwrap().context.as_ref().unwrap().value,
+        "./web"
+    );
+    assert_eq!(web.env_files[0].value, "web.env");
+    assert_eq!(web.mounts[0].source.as_ref().unwrap().value, "./data");
+
+    let db = l.svc("db");
+    // The included file's .env is read from its directory.
+    assert_eq!(db.image.as_ref().unwrap().value, "db:7");
+    let b = db.build.as_ref().unwrap();
+    let ctx = b.context.as_ref().unwrap();
+    assert_eq!(ctx.value, "./inc/app");
+    assert_eq!(l.path_of(&ctx.origin), "/p/inc/db.yml");
+    assert_eq!(l.at(&ctx.origin), "./app");
+    // Relative to the build context, which is rebased.
+    assert_eq!(b.dockerfile.as_ref().unwrap().value, "Dockerfile.dev");
+    assert_eq!(db.env_files[0].value, "inc/db.env");
+    assert_eq!(l.at(&db.env_files[0].origin), "db.env");
+    assert!(db.environment.iter().any(|kv| kv.key.value == "DB"));
+    let srcs: Vec<&str> = db
+        .mounts
+        .iter()
+        .map(|m| m.source.as_ref().unwrap().value.as_str())
+        .collect();
+    assert_eq!(
+        srcs,
+        vec![
+            "./inc/data",
+            "./shared",
+            "named",
+            "/abs",
+            "~/home",
+            "inc/conf",
+            "vol"
+        ]
+    );
+    assert_eq!(
+        l.at(&db.mounts[0].source.as_ref().unwrap().origin),
+        "./data"
+    );
+    assert_eq!(l.path_of(&db.mounts[0].origin), "/p/inc/db.yml");
+
+    // extends from an included file: relative to the base file's directory.
+    let db2 = l.svc("db2");
+    assert_eq!(db2.env_files[0].value, "inc/base.env");
+    assert!(db2.environment.iter().any(|kv| kv.key.value == "BASE"));
+    let b2 = db2.build.as_ref().unwrap();
+    assert_eq!(b2.context.as_ref().unwrap().value, ".");
+    assert_eq!(b2.dockerfile.as_ref().unwrap().value, "/abs/Dockerfile");
+
+    let s = &l.proj.secrets[0];
+    assert_eq!(s.file.as_ref().unwrap().value, "./inc/secret.txt");
+    assert_eq!(l.at(&s.file.as_ref().unwrap().origin), "./secret.txt");
+    assert_eq!(
+        l.proj.configs[0].file.as_ref().unwrap().value,
+        "/etc/c.conf"
+    );
+
+    // An absolutely named include: absolute paths; remote contexts as written.
+    let abs = l.svc("abs");
+    assert_eq!(
+        abs.mounts[0].source.as_ref().unwrap().value,
+        "/etc/stack/data"
+    );
+    assert_eq!(
+        abs.build.as_ref().unwrap().context.as_ref().unwrap().value,
+        "https://github.com/x/y.git"
+    );
+
+    // project_directory: paths are relative to it, env_files read from it.
+    let here = l.svc("here");
+    assert_eq!(here.mounts[0].source.as_ref().unwrap().value, "./data");
+    assert_eq!(here.env_files[0].value, "here.env");
+    assert!(here.environment.iter().any(|kv| kv.key.value == "HERE"));
+}
+
+#[test]
+fn relative_paths_of_extended_files_are_rebased() {
+    let t = "\
+services:
+  web:
+    extends:
+      file: common/base.yml
+      service: base
+    volumes: [\"./logs:/logs\"]
+  deep:
+    extends: {file: ./common/base.yml, service: chained}
+";
+    let base = "\
+services:
+  base:
+    build: ../ctx
+    env_file: ./base.env
+    volumes:
+      - ./data:/data
+      - .:/src
+  chained:
+    extends: {file: ../shared/more.yml, service: more}
+";
+    let more =
+        "services:\n  more:\n    image: m\n    volumes: [\"./m:/m\"]\n    env_file: more.env\n";
+    let fs = MemoryFs::new()
+        .with("/p/common/base.yml", base)
+        .with("/p/common/base.env", "FROM_BASE=1\n")
+        .with("/p/shared/more.yml", more)
+        .with("/p/shared/more.env", "FROM_MORE=1\n");
+    let l = load_with(t, &fs, &no_env);
+    assert!(l.proj.errors.is_empty(), "{:?}", l.proj.errors);
+    let w = l.svc("web");
+    let ctx = w.build.as_ref().unwrap().context.as_ref().unwrap();
+    assert_eq!(ctx.value, "./ctx");
+    assert_eq!(l.path_of(&ctx.origin), "/p/common/base.yml");
+    assert_eq!(w.env_files[0].value, "./common/base.env");
+    assert!(w.environment.iter().any(|kv| kv.key.value == "FROM_BASE"));
+    let srcs: Vec<(&str, &str)> = w
+        .mounts
+        .iter()
+        .map(|m| {
+            (
+                m.source.as_ref().unwrap().value.as_str(),
+                m.target.value.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        srcs,
+        vec![
+            ("./common/data", "/data"),
+            ("./common", "/src"),
+            ("./logs", "/logs")
+        ]
+    );
+    let d = l.svc("deep");
+    assert_eq!(d.mounts[0].source.as_ref().unwrap().value, "./shared/m");
+    assert_eq!(d.env_files[0].value, "shared/more.env");
+    assert!(d.environment.iter().any(|kv| kv.key.value == "FROM_MORE"));
+}
+
+#[test]
+fn rebase_and_normalize() {
+    let r = |b: &str, p: &str| rebase(Path::new(b), p);
+    assert_eq!(r("", "./x"), None);
+    assert_eq!(r("sub", "./x").as_deref(), Some("./sub/x"));
+    assert_eq!(r("sub", "x").as_deref(), Some("sub/x"));
+    assert_eq!(r("sub", "..").as_deref(), Some("."));
+    assert_eq!(r("sub", "../..").as_deref(), Some(".."));
+    assert_eq!(r("sub", "../../x").as_deref(), Some("../x"));
+    assert_eq!(r("../a", "./x").as_deref(), Some("../a/x"));
+    assert_eq!(r("/etc/s", "../x").as_deref(), Some("/etc/x"));
+    assert_eq!(r("/etc/s", "/abs"), None);
+    assert_eq!(r("sub", "~/x"), None);
+    assert_eq!(r("sub", "C:\\x"), None);
+    assert_eq!(r("sub", "git@github.com:a/b.git"), None);
+    assert_eq!(r("sub", "${X}/y"), None);
+    assert_eq!(
+        normalize(Path::new("/../a/./b/../c")),
+        PathBuf::from("/a/c")
+    );
+}
