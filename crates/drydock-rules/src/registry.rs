@@ -42,10 +42,13 @@ pub static RULES: &[&dyn Rule] = &[
     &image::insecure_build_step::InsecureBuildStep,
     &image::sensitive_volume::SensitiveVolume,
     &image::setuid_bit::SetuidBit,
+    // (IMG package-manager rules)
+    // (IMG structure rules)
     // --- DKF: Dockerfile structure ------------------------------------------
     &dockerfile::duplicate_stage_name::DuplicateStageName,
     &dockerfile::copy_from::CopyFromOwnStage,
     &dockerfile::copy_from::CopyFromUnknownStage,
+    // (DKF structure rules)
     // --- CTR: containers ----------------------------------------------------
     // (CTR rules)
     &container::PrivilegedContainer,

@@ -3,3 +3,4 @@
 
 pub mod copy_from;
 pub mod duplicate_stage_name;
+// (structure rules)

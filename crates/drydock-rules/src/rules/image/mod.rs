@@ -24,3 +24,5 @@ pub mod signature_check_disabled;
 pub mod sudo_in_run;
 pub mod tls_verification_disabled;
 pub mod untrusted_registry;
+// (package-manager rules)
+// (structure rules)
