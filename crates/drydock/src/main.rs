@@ -56,8 +56,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         // `drydock rules | head`: the reader went away; nothing to report.
         Err(e)
-            if e
-                .downcast_ref::<std::io::Error>()
+            if e.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
         {
             ExitCode::SUCCESS

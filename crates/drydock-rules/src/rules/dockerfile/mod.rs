@@ -3,4 +3,9 @@
 
 pub mod copy_from;
 pub mod duplicate_stage_name;
+pub mod from_platform;
+pub mod multiple_instructions;
+pub mod reserved_stage_name;
+pub mod stage_casing;
+pub mod undefined_arg_in_from;
 // (structure rules)

@@ -1,0 +1,122 @@
+use drydock_core::RuleMeta;
+
+use crate::declare_rule;
+use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::package_managers::{
+    Rpm, has_cache_mount, removed_later, rpm_call, rpm_installs, shipped_stages,
+};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `RUN` that installs or upgrades packages with `yum`,
+    /// `dnf`, `microdnf`, `tdnf` or `zypper` and does not clean the
+    /// package cache after it: no `yum`/`dnf`/`microdnf`/`tdnf clean all`,
+    /// no `zypper clean`, no `rm -rf /var/cache/dnf` (or `yum`, `zypp`,
+    /// …), and no `--mount=type=cache` there. Only stages whose layers ship
+    /// are checked: the final stage and the stages it is built `FROM`.
+    ///
+    /// ## Why is this bad?
+    /// Repository metadata and downloaded packages (often over a hundred
+    /// megabytes) stay in the layer: a bigger image to store, pull and
+    /// scan, for nothing.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN dnf install -y httpd
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN dnf install -y httpd && dnf clean all
+    /// ```
+    ///
+    /// ## How to fix
+    /// End the `RUN` with `yum clean all` / `dnf clean all` / `microdnf
+    /// clean all` / `zypper clean --all`, or mount a cache on the cache
+    /// directory.
+    pub struct RpmCacheNotCleaned {
+        id: "IMG037",
+        name: "rpm-cache-not-cleaned",
+        title: "yum/dnf/zypper cache left in the image",
+        severity: Low,
+        category: BestPractice,
+        references: [
+            "concern:44",
+            "hadolint:DL3032",
+            "hadolint:DL3040",
+            "hadolint:DL3036",
+            "trivy:DS015",
+            "trivy:DS019",
+            "trivy:DS027",
+            "trivy:DS020",
+            "kics:yum-clean-all-missing",
+            "kics:missing-dnf-clean-all",
+            "kics:missing-zypper-clean",
+        ],
+        fix: None,
+    }
+}
+
+const CACHES: &[&str] = &[
+    "/var/cache/yum",
+    "/var/cache/dnf",
+    "/var/cache/libdnf5",
+    "/var/cache/tdnf",
+    "/var/cache/zypp",
+];
+
+fn fills_cache(tool: Rpm, sub: &str) -> bool {
+    rpm_installs(tool, sub)
+        || match tool {
+            Rpm::Zypper => matches!(sub, "update" | "up" | "dist-upgrade" | "dup" | "patch"),
+            _ => matches!(sub, "update" | "upgrade" | "distro-sync"),
+        }
+}
+
+impl Rule for RpmCacheNotCleaned {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
+        for (image, ships) in df.images.iter().zip(shipped_stages(df.images)) {
+            if !ships {
+                continue;
+            }
+            for (_, run) in image.runs() {
+                let Some(script) = &run.script else {
+                    continue;
+                };
+                if has_cache_mount(run, CACHES) {
+                    continue;
+                }
+                let last = script
+                    .commands
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| rpm_call(c).map(|(tool, call)| (i, tool, call)))
+                    .rfind(|(_, tool, call)| fills_cache(*tool, &call.sub.text));
+                let Some((i, tool, call)) = last else {
+                    continue;
+                };
+                let cleaned = script.commands.iter().skip(i + 1).any(|c| {
+                    rpm_call(c).is_some_and(|(t, cl)| match t {
+                        Rpm::Zypper => matches!(cl.sub.text.as_str(), "clean" | "cc"),
+                        _ => cl.sub.text == "clean" && cl.operands.iter().any(|w| w.text == "all"),
+                    })
+                });
+                if cleaned || removed_later(script, i, CACHES) {
+                    continue;
+                }
+                let clean = match tool {
+                    Rpm::Zypper => "zypper clean --all".to_string(),
+                    _ => format!("{} clean all", call.cmd.program()),
+                };
+                cx.report(
+                    &call.cmd.origin,
+                    format!("`{}` without `{clean}` later in the same RUN", call.label()),
+                );
+            }
+        }
+    }
+}

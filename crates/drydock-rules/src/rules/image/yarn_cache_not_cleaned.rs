@@ -1,0 +1,130 @@
+use drydock_core::RuleMeta;
+use drydock_core::spec::ShellCommand;
+
+use crate::declare_rule;
+use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::package_managers::{positionals, shipped_stages};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `yarn install` (or a bare `yarn`, which installs) in a `RUN`
+    /// that does not run `yarn cache clean` afterwards, remove the yarn
+    /// cache directory, or keep the cache on a `--mount=type=cache`. Only
+    /// stages whose layers ship are checked: the final stage and the
+    /// stages it is built `FROM`.
+    ///
+    /// ## Why is this bad?
+    /// Yarn keeps a copy of every package it downloads in its cache
+    /// (`/usr/local/share/.cache/yarn` for root in the Node images): in an
+    /// image that is often as big as `node_modules` itself, and never used
+    /// again.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN yarn install --frozen-lockfile
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN yarn install --frozen-lockfile && yarn cache clean
+    /// ```
+    ///
+    /// ## How to fix
+    /// End the `RUN` with `yarn cache clean`, or use
+    /// `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.
+    pub struct YarnCacheNotCleaned {
+        id: "IMG039",
+        name: "yarn-cache-not-cleaned",
+        title: "yarn install without yarn cache clean",
+        severity: Info,
+        category: BestPractice,
+        references: ["concern:46", "hadolint:DL3060"],
+        fix: None,
+    }
+}
+
+const YARN_WITH_VALUE: &[&str] = &[
+    "--cache-folder",
+    "--modules-folder",
+    "--cwd",
+    "--network-timeout",
+    "--mutex",
+    "--registry",
+    "--global-folder",
+    "--link-folder",
+];
+
+/// The subcommand of a `yarn` call, or `""` for a bare `yarn`.
+fn yarn_sub(cmd: &ShellCommand) -> Option<&str> {
+    if !cmd.is("yarn") {
+        return None;
+    }
+    Some(
+        positionals(&cmd.args, YARN_WITH_VALUE)
+            .first()
+            .map_or("", |w| w.text.as_str()),
+    )
+}
+
+fn installs(cmd: &ShellCommand) -> bool {
+    match yarn_sub(cmd) {
+        Some("install") => true,
+        Some("") => !cmd.has_any(&["-v", "--version", "-h", "--help"]),
+        _ => false,
+    }
+}
+
+fn cleans(cmd: &ShellCommand) -> bool {
+    if yarn_sub(cmd) == Some("cache") {
+        return positionals(&cmd.args, YARN_WITH_VALUE)
+            .get(1)
+            .is_some_and(|w| w.text == "clean");
+    }
+    cmd.is("rm")
+        && cmd
+            .args
+            .iter()
+            .any(|a| a.text.contains("yarn") && a.text.contains("cache"))
+}
+
+impl Rule for YarnCacheNotCleaned {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
+        for (image, ships) in df.images.iter().zip(shipped_stages(df.images)) {
+            if !ships {
+                continue;
+            }
+            for (_, run) in image.runs() {
+                let Some(script) = &run.script else {
+                    continue;
+                };
+                if run
+                    .mounts_of_type("cache")
+                    .any(|m| m.value.contains("yarn"))
+                {
+                    continue;
+                }
+                let last = script
+                    .commands
+                    .iter()
+                    .enumerate()
+                    .rfind(|(_, c)| installs(c));
+                let Some((i, cmd)) = last else {
+                    continue;
+                };
+                if cmd.has_any(&["--cache-folder"])
+                    || script.commands.iter().skip(i + 1).any(cleans)
+                {
+                    continue;
+                }
+                cx.report(
+                    &cmd.origin,
+                    "`yarn install` without `yarn cache clean` later in the same RUN",
+                );
+            }
+        }
+    }
+}
