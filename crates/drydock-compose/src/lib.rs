@@ -993,6 +993,7 @@ fn merge_specs(base: ContainerSpec, over: ContainerSpec) -> ContainerSpec {
         name: over.name,
         image,
         image_ref,
+        image_spec: over.image_spec.or(base.image_spec),
         build,
         container_name: over.container_name.or(base.container_name),
         user: over.user.or(base.user),

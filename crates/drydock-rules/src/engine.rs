@@ -87,7 +87,8 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
                 fs: env.fs,
                 env: env.env,
             };
-            let project = drydock_compose::load(input.path, primary, &mut sources, &opts);
+            let mut project = drydock_compose::load(input.path, primary, &mut sources, &opts);
+            join_dockerfiles(&mut project, input, &mut sources, env);
             syntax_errors = project.errors.len();
             syntax_findings(
                 &mut findings,
@@ -142,6 +143,93 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         findings,
         suppressed,
         syntax_errors,
+    }
+}
+
+/// Cross-file reasoning: gives each Compose service with a local `build:`
+/// the `ImageSpec` of the stage it builds (its `target`, else the last),
+/// with the service's `build.args`, so that container rules can tell what
+/// the Dockerfile decides (the user, the healthcheck) from what the service
+/// overrides. Each Dockerfile is read and parsed once per Compose file; its
+/// text joins the source map, so findings and related notes can point
+/// into it. A Dockerfile that cannot be read leaves the service without an
+/// image spec (the Dockerfile's own scan reports its problems).
+fn join_dockerfiles(
+    project: &mut drydock_compose::ComposeProject,
+    input: &Input<'_>,
+    sources: &mut SourceMap,
+    env: &LintEnv<'_>,
+) {
+    use std::collections::{BTreeMap, HashMap};
+    use std::path::PathBuf;
+
+    let base_dir = input.path.parent().unwrap_or(Path::new(""));
+    let display_dir = Path::new(&input.display).parent().unwrap_or(Path::new(""));
+    let mut parsed: HashMap<PathBuf, Option<(FileId, drydock_dockerfile::Dockerfile)>> = HashMap::new();
+    for service in &mut project.services {
+        let Some(build) = &service.build else { continue };
+        let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+        if context.contains("://") || context.starts_with("git@") || context.contains('$') {
+            continue;
+        }
+        let dockerfile = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
+        if dockerfile.contains('$') {
+            continue;
+        }
+        let rel = Path::new(context).join(dockerfile);
+        let path = normalize(&base_dir.join(&rel));
+        let entry = parsed.entry(path.clone()).or_insert_with(|| {
+            let text = env.fs.read_to_string(&path).ok()?;
+            let display = normalize(&display_dir.join(&rel)).to_string_lossy().into_owned();
+            let file = sources.add(SourceFile::new(display, FileKind::Dockerfile, text));
+            let text = sources.get(file)?.text.clone();
+            Some((file, drydock_dockerfile::parse(&text, file)))
+        });
+        let Some((file, df)) = entry else { continue };
+        let Some(text) = sources.get(*file).map(|f| f.text.clone()) else { continue };
+        let build_args: BTreeMap<String, String> = build
+            .args
+            .iter()
+            .filter_map(|(k, v)| Some((k.value.clone(), v.as_ref()?.value.clone())))
+            .collect();
+        let opts = drydock_dockerfile::SpecOptions { build_args, target: build.target.as_ref().map(|t| t.value.clone()) };
+        let images = drydock_dockerfile::image_specs(df, &text, &opts);
+        service.image_spec = images.into_iter().find(|i| i.is_final).map(std::sync::Arc::new);
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the filesystem.
+fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let at_start = out.as_os_str().is_empty()
+                    || matches!(out.components().next_back(), Some(Component::ParentDir));
+                if at_start {
+                    out.push("..");
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir)) {
+                    out.pop();
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalizes_lexically() {
+        for (a, b) in [("a/./b/../c", "a/c"), ("../../x", "../../x"), ("./Dockerfile", "Dockerfile"), ("/a/../../b", "/b"), ("a/../../b", "../b")] {
+            assert_eq!(normalize(Path::new(a)), Path::new(b), "{a}");
+        }
     }
 }
 

@@ -198,6 +198,11 @@ pub struct ContainerSpec {
     pub labels: Vec<KeyValue>,
     /// Where a missing key can be added (file sources only).
     pub insert_at: Option<YamlMapAnchor>,
+    /// The image this container runs, when it is known: for a Compose
+    /// service with `build:`, the target stage of its Dockerfile (later, the
+    /// image config of a live container). Rules use it for what the image
+    /// decides unless the container overrides it (user, healthcheck, ports).
+    pub image_spec: Option<std::sync::Arc<crate::spec::ImageSpec>>,
 }
 
 impl ContainerSpec {

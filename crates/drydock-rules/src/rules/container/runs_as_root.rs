@@ -55,10 +55,30 @@ impl Rule for RunsAsRoot {
         if let Some(u) = &c.user
             && is_root_user(&u.value)
         {
-            cx.report(
-                &u.origin,
-                format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()),
-            );
+            // With the Dockerfile joined (Compose `build:`), say when the
+            // service undoes the image's own non-root user.
+            let image_user = c
+                .image_spec
+                .as_ref()
+                .and_then(|i| i.user.as_ref())
+                .filter(|iu| !is_root_user(&iu.value));
+            match image_user {
+                Some(iu) => {
+                    cx.report(
+                        &u.origin,
+                        format!(
+                            "{} runs as root (`user: {}`), overriding the image's non-root `USER {}`",
+                            svc(c),
+                            u.value.trim(),
+                            iu.value.trim()
+                        ),
+                    )
+                    .add_related(iu.origin.clone(), "the Dockerfile's user, which `user:` overrides");
+                }
+                None => {
+                    cx.report(&u.origin, format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()));
+                }
+            }
         }
     }
 }
