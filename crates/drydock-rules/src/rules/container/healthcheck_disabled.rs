@@ -11,8 +11,11 @@ declare_rule! {
     /// ## What it does
     /// Reports a container whose healthcheck is explicitly disabled
     /// (`healthcheck: {disable: true}`, `test: ["NONE"]`,
-    /// `docker run --no-healthcheck`). A container without any healthcheck
-    /// is judged together with its image, which may define one.
+    /// `docker run --no-healthcheck`), and a container with no healthcheck
+    /// at all when its image is known (a Compose service with `build:`)
+    /// and defines none either, or disables it (`HEALTHCHECK NONE`). A
+    /// healthcheck in either place satisfies the rule; a container whose
+    /// image is not known is not judged on absence.
     ///
     /// ## Why is this bad?
     /// Disabling the healthcheck also switches off the one the image
@@ -41,7 +44,7 @@ declare_rule! {
     pub struct HealthcheckDisabled {
         id: "CTR025",
         name: "healthcheck-disabled",
-        title: "Container healthcheck is disabled",
+        title: "Container has no healthcheck, or disables it",
         severity: Low,
         category: BestPractice,
         references: ["concern:106", "cis-docker-1.6:5.27", "kics:healthcheck-not-set"],
@@ -55,16 +58,34 @@ impl Rule for HealthcheckDisabled {
     }
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
-        if let Some(h) = &c.healthcheck
-            && h.value.disabled
-        {
-            cx.report(
-                &h.origin,
-                format!(
-                    "{} disables its healthcheck: a hung service still counts as healthy",
-                    svc(c)
-                ),
-            );
+        match &c.healthcheck {
+            Some(h) if h.value.disabled => {
+                cx.report(
+                    &h.origin,
+                    format!(
+                        "{} disables its healthcheck: a hung service still counts as healthy",
+                        svc(c)
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => {
+                let Some(image) = &c.image_spec else { return };
+                match &image.healthcheck {
+                    None => {
+                        cx.report(
+                            &c.origin,
+                            format!("{} has no healthcheck, and the Dockerfile it is built from defines none", svc(c)),
+                        )
+                        .add_related(image.origin.clone(), "the image is built from this stage");
+                    }
+                    Some(h) if h.value.disabled => {
+                        cx.report(&c.origin, format!("{} has no healthcheck, and its image disables it", svc(c)))
+                            .add_related(h.origin.clone(), "`HEALTHCHECK NONE` in the Dockerfile");
+                    }
+                    Some(_) => {}
+                }
+            }
         }
     }
 }
