@@ -111,6 +111,10 @@ pub struct Finding {
     pub origin: Origin,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
+    /// A range of the finding's own file (its origin's file) that holds a
+    /// secret: renderers never show it in full, not even in source
+    /// snippets of other findings.
+    pub redact: Option<TextRange>,
 }
 
 impl Finding {
@@ -122,6 +126,7 @@ impl Finding {
             origin,
             related: Vec::new(),
             fix: None,
+            redact: None,
         }
     }
 

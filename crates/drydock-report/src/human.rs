@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use std::collections::HashMap;
+
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{
     Annotation, AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet,
@@ -38,8 +40,12 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write)
         Renderer::plain()
     }
     .decor_style(DecorStyle::Ascii);
+    let mut masks: Masks<'_> = HashMap::new();
+    for r in &report.redactions {
+        masks.entry(r.path.as_str()).or_default().push(r.range);
+    }
     for item in &report.items {
-        let text = render_item(&renderer, item);
+        let text = render_item(&renderer, item, &masks);
         writeln!(out, "{text}\n")?;
     }
     for error in &report.errors {
@@ -70,7 +76,13 @@ fn level_for(severity: Severity) -> Level<'static> {
 }
 
 /// One item as a rendered diagnostic (no trailing newline).
-pub(crate) fn render_item(renderer: &Renderer, item: &ReportItem) -> String {
+/// Secret ranges to mask, by file path.
+pub(crate) type Masks<'a> = HashMap<&'a str, Vec<TextRange>>;
+
+/// How many characters of a secret stay visible in a snippet.
+const SECRET_PREFIX_CHARS: usize = 4;
+
+pub(crate) fn render_item(renderer: &Renderer, item: &ReportItem, masks: &Masks<'_>) -> String {
     let mut elements: Vec<Element<'_>> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut related_done = vec![false; item.related.len()];
@@ -122,7 +134,13 @@ pub(crate) fn render_item(renderer: &Renderer, item: &ReportItem) -> String {
                 r.start.column,
                 window.prefix,
             ));
-            elements.push(window.snippet(annotations).path(file.path.as_str()).into());
+            let m = masks.get(file.path.as_str()).map_or(&[][..], Vec::as_slice);
+            elements.push(
+                window
+                    .snippet(annotations, m)
+                    .path(file.path.as_str())
+                    .into(),
+            );
             if window.clipped {
                 notes.push(format!(
                     "the highlighted range is cut short; it ends at {}:{}:{}",
@@ -153,7 +171,8 @@ pub(crate) fn render_item(renderer: &Renderer, item: &ReportItem) -> String {
                     r.start.column,
                     window.prefix,
                 ));
-                elements.push(window.snippet(vec![ann]).path(file.path.as_str()).into());
+                let m = masks.get(file.path.as_str()).map_or(&[][..], Vec::as_slice);
+                elements.push(window.snippet(vec![ann], m).path(file.path.as_str()).into());
             }
             Location::Api { object, path } => {
                 notes.push(format!("{}: {}", api_label(object, path), rel.message));
@@ -202,6 +221,34 @@ fn fix_origin_columns(mut rendered: String, origins: &[(String, u32, u32, bool)]
         cursor = digits_start;
     }
     rendered
+}
+
+/// `text[start..end]` with every masked range replaced by `*` after its
+/// first few characters. Byte lengths are kept (a masked multi-byte
+/// character becomes several `*`), so annotation offsets stay right.
+fn mask(text: &str, start: u32, end: u32, masks: &[TextRange]) -> String {
+    let mut bytes = text
+        .as_bytes()
+        .get(start as usize..end as usize)
+        .unwrap_or(&[])
+        .to_vec();
+    for m in masks {
+        let keep_end = text
+            .get(m.start as usize..)
+            .and_then(|rest| {
+                rest.char_indices()
+                    .nth(SECRET_PREFIX_CHARS)
+                    .map(|(i, _)| m.start as usize + i)
+            })
+            .unwrap_or(m.end as usize)
+            .min(m.end as usize);
+        for pos in keep_end.max(start as usize)..(m.end as usize).min(end as usize) {
+            if let Some(b) = bytes.get_mut(pos - start as usize) {
+                *b = b'*';
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A slice of a file around a range, ready to be a snippet's source.
@@ -280,12 +327,22 @@ impl<'a> Window<'a> {
         clamp(s)..clamp(e)
     }
 
-    fn source(&self) -> String {
+    fn source(&self, masks: &[TextRange]) -> String {
         let body = self
             .file
             .text
             .get(self.start as usize..self.end as usize)
             .unwrap_or("");
+        let masked;
+        let body = if masks
+            .iter()
+            .any(|m| m.start < self.end && self.start < m.end)
+        {
+            masked = mask(&self.file.text, self.start, self.end, masks);
+            masked.as_str()
+        } else {
+            body
+        };
         let mut src = String::with_capacity(body.len() + 2 * ELLIPSIS.len());
         if self.prefix {
             src.push_str(ELLIPSIS);
@@ -297,8 +354,12 @@ impl<'a> Window<'a> {
         src
     }
 
-    fn snippet<'b>(&self, annotations: Vec<Annotation<'b>>) -> Snippet<'b, Annotation<'b>> {
-        Snippet::source(Cow::Owned(self.source()))
+    fn snippet<'b>(
+        &self,
+        annotations: Vec<Annotation<'b>>,
+        masks: &[TextRange],
+    ) -> Snippet<'b, Annotation<'b>> {
+        Snippet::source(Cow::Owned(self.source(masks)))
             .line_start(self.line)
             .annotations(annotations)
     }

@@ -84,10 +84,20 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// A range of a file that holds a secret: renderers that show source text
+/// mask it (all but its first few characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redaction {
+    pub path: String,
+    pub range: TextRange,
+}
+
 /// Everything one run found, sorted by path, then position, then rule.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
     pub items: Vec<ReportItem>,
+    /// Secrets in the scanned files, masked wherever source is shown.
+    pub redactions: Vec<Redaction>,
     pub errors: Vec<ScanError>,
     pub files_scanned: usize,
     /// Findings that inline comments or configuration suppressed.

@@ -1,7 +1,7 @@
 //! Turns engine findings (origins as file ids and byte ranges) into report
 //! items (files with their text).
 
-use crate::{FileEdit, Location, ReportFix, ReportItem, ReportRelated};
+use crate::{FileEdit, Location, Redaction, ReportFix, ReportItem, ReportRelated};
 use drydock_core::{Finding, Origin, SourceMap};
 
 /// The report location of an origin.
@@ -53,4 +53,19 @@ pub fn item(f: &Finding, sources: &SourceMap) -> ReportItem {
                 .collect(),
         }),
     }
+}
+
+/// The secret ranges findings ask to mask, with their files' paths.
+pub fn redactions(findings: &[Finding], sources: &SourceMap) -> Vec<Redaction> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            let range = f.redact?;
+            let (file, _) = f.origin.file_range()?;
+            Some(Redaction {
+                path: sources.get(file)?.path.clone(),
+                range,
+            })
+        })
+        .collect()
 }

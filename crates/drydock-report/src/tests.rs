@@ -167,6 +167,7 @@ fn sample() -> Report {
         files_scanned: 3,
         suppressed: 2,
         fixes_applied: 0,
+        redactions: Vec::new(),
     }
 }
 

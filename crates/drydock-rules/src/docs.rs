@@ -61,7 +61,7 @@ pub fn index_page() -> String {
         "# drydock rules\n\nGenerated from the rule declarations by `drydock rules --write-docs docs/rules`; \
          do not edit by hand (a test fails when this directory is stale).\n\n\
          Families: `SYN` files that do not parse · `IMG` images and their build steps · `DKF` Dockerfile \
-         structure · `CTR` containers · `CMP` Compose projects · `DMN` the daemon · `DRY` drydock itself.\n\n\
+         structure · `CTR` containers · `CMP` Compose projects · `DMN` the daemon · `SEC` secret values · `DRY` drydock itself.\n\n\
          Pure formatting and ordering preferences (concern row 124 of the merged table: quoting, key order) \
          are deliberately not rules: they are not security problems.\n\n\
          | ID | name | title | severity | category | fix |\n|---|---|---|---|---|---|\n",

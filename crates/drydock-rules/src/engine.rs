@@ -165,14 +165,20 @@ fn join_dockerfiles(
 
     let base_dir = input.path.parent().unwrap_or(Path::new(""));
     let display_dir = Path::new(&input.display).parent().unwrap_or(Path::new(""));
-    let mut parsed: HashMap<PathBuf, Option<(FileId, drydock_dockerfile::Dockerfile)>> = HashMap::new();
+    let mut parsed: HashMap<PathBuf, Option<(FileId, drydock_dockerfile::Dockerfile)>> =
+        HashMap::new();
     for service in &mut project.services {
-        let Some(build) = &service.build else { continue };
+        let Some(build) = &service.build else {
+            continue;
+        };
         let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
         if context.contains("://") || context.starts_with("git@") || context.contains('$') {
             continue;
         }
-        let dockerfile = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
+        let dockerfile = build
+            .dockerfile
+            .as_ref()
+            .map_or("Dockerfile", |d| d.value.as_str());
         if dockerfile.contains('$') {
             continue;
         }
@@ -180,21 +186,31 @@ fn join_dockerfiles(
         let path = normalize(&base_dir.join(&rel));
         let entry = parsed.entry(path.clone()).or_insert_with(|| {
             let text = env.fs.read_to_string(&path).ok()?;
-            let display = normalize(&display_dir.join(&rel)).to_string_lossy().into_owned();
+            let display = normalize(&display_dir.join(&rel))
+                .to_string_lossy()
+                .into_owned();
             let file = sources.add(SourceFile::new(display, FileKind::Dockerfile, text));
             let text = sources.get(file)?.text.clone();
             Some((file, drydock_dockerfile::parse(&text, file)))
         });
         let Some((file, df)) = entry else { continue };
-        let Some(text) = sources.get(*file).map(|f| f.text.clone()) else { continue };
+        let Some(text) = sources.get(*file).map(|f| f.text.clone()) else {
+            continue;
+        };
         let build_args: BTreeMap<String, String> = build
             .args
             .iter()
             .filter_map(|(k, v)| Some((k.value.clone(), v.as_ref()?.value.clone())))
             .collect();
-        let opts = drydock_dockerfile::SpecOptions { build_args, target: build.target.as_ref().map(|t| t.value.clone()) };
+        let opts = drydock_dockerfile::SpecOptions {
+            build_args,
+            target: build.target.as_ref().map(|t| t.value.clone()),
+        };
         let images = drydock_dockerfile::image_specs(df, &text, &opts);
-        service.image_spec = images.into_iter().find(|i| i.is_final).map(std::sync::Arc::new);
+        service.image_spec = images
+            .into_iter()
+            .find(|i| i.is_final)
+            .map(std::sync::Arc::new);
     }
 }
 
@@ -218,19 +234,6 @@ fn normalize(path: &Path) -> std::path::PathBuf {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize;
-    use std::path::Path;
-
-    #[test]
-    fn normalizes_lexically() {
-        for (a, b) in [("a/./b/../c", "a/c"), ("../../x", "../../x"), ("./Dockerfile", "Dockerfile"), ("/a/../../b", "/b"), ("a/../../b", "../b")] {
-            assert_eq!(normalize(Path::new(a)), Path::new(b), "{a}");
-        }
-    }
 }
 
 fn run(
@@ -279,4 +282,23 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by_cached_key(key);
     findings
         .dedup_by(|a, b| a.rule.id == b.rule.id && a.origin == b.origin && a.message == b.message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalizes_lexically() {
+        for (a, b) in [
+            ("a/./b/../c", "a/c"),
+            ("../../x", "../../x"),
+            ("./Dockerfile", "Dockerfile"),
+            ("/a/../../b", "/b"),
+            ("a/../../b", "../b"),
+        ] {
+            assert_eq!(normalize(Path::new(a)), Path::new(b), "{a}");
+        }
+    }
 }

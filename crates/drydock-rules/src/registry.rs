@@ -8,7 +8,8 @@
 //! `SYN` files that do not parse · `IMG` images and their build steps
 //! (`ImageSpec`) · `DKF` Dockerfile structure across stages · `CTR`
 //! containers (`ContainerSpec`) · `CMP` Compose projects · `DMN` the daemon
-//! (`DaemonSpec`) · `DRY` drydock itself.
+//! (`DaemonSpec`) · `SEC` secret values in images and containers · `DRY`
+//! drydock itself.
 
 use crate::rule::Rule;
 use crate::rules::*;
@@ -121,12 +122,21 @@ pub static RULES: &[&dyn Rule] = &[
     &container::TmpfsExecAllowed,
     &container::RestartPolicyUnbounded,
     &container::HealthcheckDisabled,
+    &container::SecurityOptNotSet,
+    &container::ServiceImageNotPinned,
+    &container::SecretInBuildArgs,
+    &container::InsecureBuildOptions,
+    &container::BuildSshAgentForwarded,
+    &container::NetworksNotSet,
+    &container::InvalidContainerName,
     // --- CMP: Compose projects ----------------------------------------------
     // (CMP rules)
     &compose::ObsoleteVersionField,
     &compose::DuplicateContainerName,
     &compose::DuplicateHostPort,
     &compose::BuildAndImage,
+    &compose::SharedVolume,
+    &compose::OverlayNetworkNotEncrypted,
     // --- DMN: the daemon ----------------------------------------------------
     // (DMN rules)
     &daemon::IccEnabled,
@@ -147,6 +157,10 @@ pub static RULES: &[&dyn Rule] = &[
     &daemon::DefaultUlimitsNotSet,
     &daemon::SeccompProfileUnconfined,
     &daemon::CgroupParentChanged,
+    &daemon::SelinuxNotEnabled,
+    // --- SEC: secrets -------------------------------------------------------
+    &secrets::image_config::SecretInImageConfig,
+    &secrets::container_environment::SecretInContainerEnvironment,
     // --- DRY: drydock itself ------------------------------------------------
     &meta::UnusedSuppression,
 ];
@@ -179,7 +193,7 @@ mod tests {
             assert!(names.insert(m.name), "duplicate rule name {}", m.name);
             let (prefix, num) = m.id.split_at(3);
             assert!(
-                ["SYN", "IMG", "DKF", "CTR", "CMP", "DMN", "DRY"].contains(&prefix),
+                ["SYN", "IMG", "DKF", "CTR", "CMP", "DMN", "SEC", "DRY"].contains(&prefix),
                 "{}: unknown family",
                 m.id
             );

@@ -118,6 +118,7 @@ fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
             .collect();
         let report = Report {
             items,
+            redactions: drydock_report::resolve::redactions(&result.findings, &result.sources),
             files_scanned: 1,
             ..Report::default()
         };

@@ -147,6 +147,7 @@ struct Outcome {
     fails: bool,
     /// `--fix` on stdin: the text to write to standard output.
     stdout_text: Option<String>,
+    redactions: Vec<drydock_report::Redaction>,
 }
 
 /// The real filesystem, with drydock's size limit, for Compose includes.
@@ -400,6 +401,7 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
         args.fail_on.map(Severity::from),
     );
     out.suppressed = result.suppressed;
+    out.redactions = resolve::redactions(&result.findings, &result.sources);
     out.items = result
         .findings
         .iter()
@@ -446,6 +448,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         report.fixes_applied += o.fixes_applied;
         fails |= o.fails;
         report.items.extend(o.items);
+        report.redactions.extend(o.redactions);
         report.errors.extend(o.errors);
         if let Some(d) = o.diff {
             diffs.push_str(&d);

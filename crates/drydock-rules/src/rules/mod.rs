@@ -7,5 +7,6 @@ pub mod daemon;
 pub mod dockerfile;
 pub mod image;
 pub mod meta;
+pub mod secrets;
 pub mod syntax;
 pub(crate) mod util;

@@ -80,8 +80,11 @@ impl Rule for HealthcheckDisabled {
                         .add_related(image.origin.clone(), "the image is built from this stage");
                     }
                     Some(h) if h.value.disabled => {
-                        cx.report(&c.origin, format!("{} has no healthcheck, and its image disables it", svc(c)))
-                            .add_related(h.origin.clone(), "`HEALTHCHECK NONE` in the Dockerfile");
+                        cx.report(
+                            &c.origin,
+                            format!("{} has no healthcheck, and its image disables it", svc(c)),
+                        )
+                        .add_related(h.origin.clone(), "`HEALTHCHECK NONE` in the Dockerfile");
                     }
                     Some(_) => {}
                 }

@@ -76,7 +76,10 @@ impl Rule for RunsAsRoot {
                     .add_related(iu.origin.clone(), "the Dockerfile's user, which `user:` overrides");
                 }
                 None => {
-                    cx.report(&u.origin, format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()));
+                    cx.report(
+                        &u.origin,
+                        format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()),
+                    );
                 }
             }
         }

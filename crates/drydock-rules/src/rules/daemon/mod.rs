@@ -2,6 +2,7 @@
 //! daemon.json today; `/info`, the dockerd command line and systemd units
 //! later.
 
+mod selinux;
 mod support;
 
 mod authorization_plugin;
@@ -37,6 +38,7 @@ pub use log_level::LogLevelNotInfo;
 pub use log_rotation::LogRotationMissing;
 pub use no_new_privileges::NoNewPrivilegesDefault;
 pub use seccomp_profile::SeccompProfileUnconfined;
+pub use selinux::SelinuxNotEnabled;
 pub use storage_driver::DeprecatedStorageDriver;
 pub use tcp_without_tls::TcpSocketWithoutTls;
 pub use userland_proxy::UserlandProxyEnabled;
