@@ -21,4 +21,4 @@ pub use image::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,
     RunStep, StepKind,
 };
-pub use shell::{Nesting, PipePos, Redirect, ShellCommand, ShellScript, Word};
+pub use shell::{Nesting, PipePos, Redirect, ShellCommand, ShellScript, Word, positional_words};

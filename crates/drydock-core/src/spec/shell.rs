@@ -136,38 +136,43 @@ impl ShellCommand {
 
     /// The arguments that are not options (do not start with `-`), after
     /// dropping the values of the listed options that take one.
-    pub fn positionals<'a>(&'a self, options_with_value: &'a [&'a str]) -> Vec<&'a Word> {
-        let mut out = Vec::new();
-        let mut skip_next = false;
-        let mut after_dashdash = false;
-        for w in &self.args {
-            if skip_next {
-                skip_next = false;
-                continue;
-            }
-            if after_dashdash {
-                out.push(w);
-                continue;
-            }
-            if w.text == "--" {
-                after_dashdash = true;
-                continue;
-            }
-            if w.text.starts_with('-') && w.text.len() > 1 {
-                if options_with_value.contains(&w.text.as_str()) {
-                    skip_next = true;
-                }
-                continue;
-            }
-            out.push(w);
-        }
-        out
+    pub fn positionals<'a>(&'a self, options_with_value: &[&str]) -> Vec<&'a Word> {
+        positional_words(&self.args, options_with_value)
     }
 
     /// The first positional argument, e.g. `install` in `apt-get -y install x`.
     pub fn subcommand(&self) -> Option<&Word> {
         self.positionals(&[]).into_iter().next()
     }
+}
+
+/// The words of `args` that are not options (do not start with `-`),
+/// skipping the value of each listed option given as a separate word;
+/// after `--` every word is positional.
+pub fn positional_words<'a>(args: &'a [Word], options_with_value: &[&str]) -> Vec<&'a Word> {
+    let mut out = Vec::new();
+    let mut skip_next = false;
+    let mut after_dashdash = false;
+    for w in args {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if after_dashdash {
+            out.push(w);
+            continue;
+        }
+        if w.text == "--" {
+            after_dashdash = true;
+            continue;
+        }
+        if w.text.starts_with('-') && w.text.len() > 1 {
+            skip_next = options_with_value.contains(&w.text.as_str());
+            continue;
+        }
+        out.push(w);
+    }
+    out
 }
 
 /// A parsed script.

@@ -3,7 +3,7 @@ use drydock_core::{Fix, RuleMeta};
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
 use crate::rules::image::package_managers::{
-    apk_call, has_cache_mount, removed_later, shipped_stages,
+    apk_call, has_cache_mount, removed_later, shipped_runs,
 };
 use crate::rules::util::insert_after;
 
@@ -62,31 +62,22 @@ impl Rule for ApkAddNoCache {
     }
 
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
-        for (image, ships) in df.images.iter().zip(shipped_stages(df.images)) {
-            if !ships {
+        for (run, script) in shipped_runs(df.images) {
+            if has_cache_mount(run, CACHE) {
                 continue;
             }
-            for (_, run) in image.runs() {
-                let Some(script) = &run.script else {
+            for (i, cmd) in script.commands.iter().enumerate() {
+                let Some(call) = apk_call(cmd).filter(|c| c.sub.text == "add") else {
                     continue;
                 };
-                if has_cache_mount(run, CACHE) {
+                if call.has_any(&["--no-cache", "--no-network"]) || removed_later(script, i, CACHE)
+                {
                     continue;
                 }
-                for (i, cmd) in script.commands.iter().enumerate() {
-                    let Some(call) = apk_call(cmd).filter(|c| c.sub.text == "add") else {
-                        continue;
-                    };
-                    if call.has_any(&["--no-cache", "--no-network"])
-                        || removed_later(script, i, CACHE)
-                    {
-                        continue;
-                    }
-                    let precise = cx.text_of(&call.sub.origin) == "add";
-                    let f = cx.report(&cmd.origin, "`apk add` without `--no-cache`");
-                    if precise && let Some(edit) = insert_after(&call.sub.origin, " --no-cache") {
-                        f.set_fix(Fix::safe("Add `--no-cache`", vec![edit]));
-                    }
+                let precise = cx.text_of(&call.sub.origin) == "add";
+                let f = cx.report(&cmd.origin, "`apk add` without `--no-cache`");
+                if precise && let Some(edit) = insert_after(&call.sub.origin, " --no-cache") {
+                    f.set_fix(Fix::safe("Add `--no-cache`", vec![edit]));
                 }
             }
         }

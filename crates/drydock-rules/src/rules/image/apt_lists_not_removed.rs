@@ -3,7 +3,7 @@ use drydock_core::RuleMeta;
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
 use crate::rules::image::package_managers::{
-    apt_call, apt_install, has_cache_mount, removed_later, shipped_stages,
+    apt_call, apt_install, has_cache_mount, removed_later, shipped_runs,
 };
 
 declare_rule! {
@@ -59,44 +59,36 @@ impl Rule for AptListsNotRemoved {
     }
 
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
-        for (image, ships) in df.images.iter().zip(shipped_stages(df.images)) {
-            if !ships {
+        for (run, script) in shipped_runs(df.images) {
+            if has_cache_mount(run, LISTS) {
                 continue;
             }
-            for (_, run) in image.runs() {
-                let Some(script) = &run.script else {
-                    continue;
-                };
-                if has_cache_mount(run, LISTS) {
-                    continue;
-                }
-                // The last install of the RUN: a removal after it covers them all.
-                let last = script
-                    .commands
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, c)| apt_install(c).map(|call| (i, call)))
-                    .next_back();
-                let Some((i, call)) = last else {
-                    continue;
-                };
-                // `apt-get dist-clean` (apt 2.7+) removes the lists too.
-                let dist_clean = script
-                    .commands
-                    .iter()
-                    .skip(i + 1)
-                    .any(|c| apt_call(c).is_some_and(|c| c.sub.text == "dist-clean"));
-                if dist_clean || removed_later(script, i, LISTS) {
-                    continue;
-                }
-                cx.report(
-                    &call.cmd.origin,
-                    format!(
-                        "`{}` without `rm -rf /var/lib/apt/lists/*` later in the same RUN",
-                        call.label()
-                    ),
-                );
+            // The last install of the RUN: a removal after it covers them all.
+            let last = script
+                .commands
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| apt_install(c).map(|call| (i, call)))
+                .next_back();
+            let Some((i, call)) = last else {
+                continue;
+            };
+            // `apt-get dist-clean` (apt 2.7+) removes the lists too.
+            let dist_clean = script
+                .commands
+                .iter()
+                .skip(i + 1)
+                .any(|c| apt_call(c).is_some_and(|c| c.sub.text == "dist-clean"));
+            if dist_clean || removed_later(script, i, LISTS) {
+                continue;
             }
+            cx.report(
+                &call.cmd.origin,
+                format!(
+                    "`{}` without `rm -rf /var/lib/apt/lists/*` later in the same RUN",
+                    call.label()
+                ),
+            );
         }
     }
 }

@@ -3,7 +3,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::apt_no_install_recommends::apt_install;
+use crate::rules::image::apt_no_install_recommends::apt_get_install;
 use crate::rules::util::insert_after;
 
 declare_rule! {
@@ -45,7 +45,7 @@ impl Rule for AptMissingYes {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for (_, cmd) in image.commands() {
-            let Some(install) = apt_install(cmd) else {
+            let Some(install) = apt_get_install(cmd) else {
                 continue;
             };
             let q_count: usize = cmd

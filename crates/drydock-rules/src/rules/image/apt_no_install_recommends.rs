@@ -3,6 +3,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::package_managers;
 use crate::rules::util::insert_after;
 
 declare_rule! {
@@ -42,26 +43,12 @@ declare_rule! {
     }
 }
 
-/// The `install` word of an `apt-get install` command that really
-/// installs (not `-s`/`--simulate`/`--dry-run`, which only print).
-pub(crate) fn apt_install(cmd: &ShellCommand) -> Option<&Word> {
-    if !cmd.is("apt-get")
-        || cmd.has_short('s')
-        || cmd.has_any(&[
-            "--simulate",
-            "--dry-run",
-            "--just-print",
-            "--no-act",
-            "--recon",
-        ])
-    {
-        return None;
-    }
-    let sub = cmd
-        .positionals(&["-o", "-c", "-t", "--target-release"])
-        .into_iter()
-        .next()?;
-    (sub.text == "install").then_some(sub)
+/// The `install` word of an `apt-get install` that really installs (not
+/// `-s`/`--simulate`; `apt` itself is IMG033's business).
+pub(crate) fn apt_get_install(cmd: &ShellCommand) -> Option<&Word> {
+    package_managers::apt_install(cmd)
+        .filter(|c| c.cmd.is("apt-get") && c.sub.text == "install")
+        .map(|c| c.sub)
 }
 
 impl Rule for AptNoInstallRecommends {
@@ -71,7 +58,7 @@ impl Rule for AptNoInstallRecommends {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for (_, cmd) in image.commands() {
-            let Some(install) = apt_install(cmd) else {
+            let Some(install) = apt_get_install(cmd) else {
                 continue;
             };
             if cmd.has_long("no-install-recommends")

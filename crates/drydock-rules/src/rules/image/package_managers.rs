@@ -66,34 +66,7 @@ fn option_matches(word: &str, option: &str) -> bool {
         && cluster.contains(letter)
 }
 
-/// The positional words of `args`, skipping the values of the listed
-/// options (given as a separate word) and everything that looks like an
-/// option; after `--` every word is positional.
-pub(crate) fn positionals<'a>(args: &'a [Word], with_value: &[&str]) -> Vec<&'a Word> {
-    let mut out = Vec::new();
-    let mut skip_next = false;
-    let mut after_dashdash = false;
-    for w in args {
-        if skip_next {
-            skip_next = false;
-            continue;
-        }
-        if after_dashdash {
-            out.push(w);
-            continue;
-        }
-        if w.text == "--" {
-            after_dashdash = true;
-            continue;
-        }
-        if w.text.starts_with('-') && w.text.len() > 1 {
-            skip_next = with_value.contains(&w.text.as_str());
-            continue;
-        }
-        out.push(w);
-    }
-    out
-}
+pub(crate) use drydock_core::spec::positional_words as positionals;
 
 fn call<'a>(cmd: &'a ShellCommand, args: &'a [Word], with_value: &[&str]) -> Option<PmCall<'a>> {
     let mut pos = positionals(args, with_value).into_iter();
@@ -400,6 +373,17 @@ pub(crate) fn shipped_stages(images: &[ImageSpec]) -> Vec<bool> {
         }
     }
     ship
+}
+
+/// The RUN steps, with their scripts, of the stages that ship (see
+/// [`shipped_stages`]).
+pub(crate) fn shipped_runs(images: &[ImageSpec]) -> impl Iterator<Item = (&RunStep, &ShellScript)> {
+    images
+        .iter()
+        .zip(shipped_stages(images))
+        .filter(|(_, ships)| *ships)
+        .flat_map(|(image, _)| image.runs())
+        .filter_map(|(_, run)| Some((run, run.script.as_ref()?)))
 }
 
 /// `` `a`, `b`, `c` and 4 more ``.

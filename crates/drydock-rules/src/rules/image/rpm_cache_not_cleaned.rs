@@ -3,7 +3,7 @@ use drydock_core::RuleMeta;
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
 use crate::rules::image::package_managers::{
-    Rpm, has_cache_mount, removed_later, rpm_call, rpm_installs, shipped_stages,
+    Rpm, has_cache_mount, removed_later, rpm_call, rpm_installs, shipped_runs,
 };
 
 declare_rule! {
@@ -79,44 +79,36 @@ impl Rule for RpmCacheNotCleaned {
     }
 
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
-        for (image, ships) in df.images.iter().zip(shipped_stages(df.images)) {
-            if !ships {
+        for (run, script) in shipped_runs(df.images) {
+            if has_cache_mount(run, CACHES) {
                 continue;
             }
-            for (_, run) in image.runs() {
-                let Some(script) = &run.script else {
-                    continue;
-                };
-                if has_cache_mount(run, CACHES) {
-                    continue;
-                }
-                let last = script
-                    .commands
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, c)| rpm_call(c).map(|(tool, call)| (i, tool, call)))
-                    .rfind(|(_, tool, call)| fills_cache(*tool, &call.sub.text));
-                let Some((i, tool, call)) = last else {
-                    continue;
-                };
-                let cleaned = script.commands.iter().skip(i + 1).any(|c| {
-                    rpm_call(c).is_some_and(|(t, cl)| match t {
-                        Rpm::Zypper => matches!(cl.sub.text.as_str(), "clean" | "cc"),
-                        _ => cl.sub.text == "clean" && cl.operands.iter().any(|w| w.text == "all"),
-                    })
-                });
-                if cleaned || removed_later(script, i, CACHES) {
-                    continue;
-                }
-                let clean = match tool {
-                    Rpm::Zypper => "zypper clean --all".to_string(),
-                    _ => format!("{} clean all", call.cmd.program()),
-                };
-                cx.report(
-                    &call.cmd.origin,
-                    format!("`{}` without `{clean}` later in the same RUN", call.label()),
-                );
+            let last = script
+                .commands
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| rpm_call(c).map(|(tool, call)| (i, tool, call)))
+                .rfind(|(_, tool, call)| fills_cache(*tool, &call.sub.text));
+            let Some((i, tool, call)) = last else {
+                continue;
+            };
+            let cleaned = script.commands.iter().skip(i + 1).any(|c| {
+                rpm_call(c).is_some_and(|(t, cl)| match t {
+                    Rpm::Zypper => matches!(cl.sub.text.as_str(), "clean" | "cc"),
+                    _ => cl.sub.text == "clean" && cl.operands.iter().any(|w| w.text == "all"),
+                })
+            });
+            if cleaned || removed_later(script, i, CACHES) {
+                continue;
             }
+            let clean = match tool {
+                Rpm::Zypper => "zypper clean --all".to_string(),
+                _ => format!("{} clean all", call.cmd.program()),
+            };
+            cx.report(
+                &call.cmd.origin,
+                format!("`{}` without `{clean}` later in the same RUN", call.label()),
+            );
         }
     }
 }

@@ -3,7 +3,7 @@ use drydock_core::spec::ShellCommand;
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
-use crate::rules::image::package_managers::{positionals, shipped_stages};
+use crate::rules::image::package_managers::{positionals, shipped_runs};
 
 declare_rule! {
     /// ## What it does
@@ -93,38 +93,28 @@ impl Rule for YarnCacheNotCleaned {
     }
 
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
-        for (image, ships) in df.images.iter().zip(shipped_stages(df.images)) {
-            if !ships {
+        for (run, script) in shipped_runs(df.images) {
+            if run
+                .mounts_of_type("cache")
+                .any(|m| m.value.contains("yarn"))
+            {
                 continue;
             }
-            for (_, run) in image.runs() {
-                let Some(script) = &run.script else {
-                    continue;
-                };
-                if run
-                    .mounts_of_type("cache")
-                    .any(|m| m.value.contains("yarn"))
-                {
-                    continue;
-                }
-                let last = script
-                    .commands
-                    .iter()
-                    .enumerate()
-                    .rfind(|(_, c)| installs(c));
-                let Some((i, cmd)) = last else {
-                    continue;
-                };
-                if cmd.has_any(&["--cache-folder"])
-                    || script.commands.iter().skip(i + 1).any(cleans)
-                {
-                    continue;
-                }
-                cx.report(
-                    &cmd.origin,
-                    "`yarn install` without `yarn cache clean` later in the same RUN",
-                );
+            let last = script
+                .commands
+                .iter()
+                .enumerate()
+                .rfind(|(_, c)| installs(c));
+            let Some((i, cmd)) = last else {
+                continue;
+            };
+            if cmd.has_any(&["--cache-folder"]) || script.commands.iter().skip(i + 1).any(cleans) {
+                continue;
             }
+            cx.report(
+                &cmd.origin,
+                "`yarn install` without `yarn cache clean` later in the same RUN",
+            );
         }
     }
 }
