@@ -68,11 +68,14 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
                 text,
                 &drydock_dockerfile::SpecOptions::default(),
             );
+            let dockerignore = read_dockerignore(input, env);
             let cx = DockerfileCx {
                 file: primary,
                 text,
                 dockerfile: &df,
                 images: &images,
+                dockerignore: dockerignore.as_ref().and_then(|d| d.as_deref()),
+                context_known: dockerignore.is_some(),
             };
             run(&rules, settings, &sources, &mut findings, |r, c| {
                 for image in &images {
@@ -144,6 +147,30 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         suppressed,
         syntax_errors,
     }
+}
+
+/// The `.dockerignore` of a Dockerfile's build context, taken to be the
+/// Dockerfile's directory: `<name>.dockerignore` beside the Dockerfile
+/// (BuildKit's per-Dockerfile ignore file), else `.dockerignore`.
+/// `None` when the Dockerfile has no location (standard input),
+/// `Some(None)` when neither file can be read.
+fn read_dockerignore(input: &Input<'_>, env: &LintEnv<'_>) -> Option<Option<String>> {
+    if input.path.as_os_str().is_empty() || input.path == Path::new("-") {
+        return None;
+    }
+    let dir = input.path.parent().unwrap_or(Path::new(""));
+    let mut candidates = Vec::new();
+    if let Some(name) = input.path.file_name() {
+        let mut own = name.to_os_string();
+        own.push(".dockerignore");
+        candidates.push(dir.join(own));
+    }
+    candidates.push(dir.join(".dockerignore"));
+    Some(
+        candidates
+            .iter()
+            .find_map(|p| env.fs.read_to_string(p).ok()),
+    )
 }
 
 /// Cross-file reasoning: gives each Compose service with a local `build:`

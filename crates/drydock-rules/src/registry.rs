@@ -80,6 +80,10 @@ pub static RULES: &[&dyn Rule] = &[
     &image::env_self_reference::EnvSelfReference,
     &image::pipe_without_pipefail::PipeWithoutPipefail,
     &image::shell_switched_with_ln::ShellSwitchedWithLn,
+    &image::credential_file_copied::CredentialFileCopied,
+    &image::unneeded_files_copied::UnneededFilesCopied,
+    &image::copy_context_without_dockerignore::CopyContextWithoutDockerignore,
+    &image::consecutive_run::ConsecutiveRun,
     // (IMG structure rules)
     // --- DKF: Dockerfile structure ------------------------------------------
     &dockerfile::duplicate_stage_name::DuplicateStageName,

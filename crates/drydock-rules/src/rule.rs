@@ -13,6 +13,15 @@ pub struct DockerfileCx<'a> {
     pub text: &'a str,
     pub dockerfile: &'a Dockerfile,
     pub images: &'a [ImageSpec],
+    /// The text of the build context's `.dockerignore`: the file named
+    /// after the Dockerfile (`<name>.dockerignore`) beside it, else
+    /// `.dockerignore` in its directory (the build context is taken to be
+    /// the Dockerfile's directory). `None` when there is none.
+    pub dockerignore: Option<&'a str>,
+    /// Whether the Dockerfile's location, and so its build context, is
+    /// known (not for standard input); without it `dockerignore` says
+    /// nothing.
+    pub context_known: bool,
 }
 
 /// A Compose project as a whole, for rules across services.
