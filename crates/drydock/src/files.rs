@@ -75,40 +75,61 @@ pub fn kind_by_content(text: &str) -> Option<FileKind> {
 /// Why a file could not be read, with the position where that applies.
 #[derive(Debug)]
 pub struct ReadError {
+    pub kind: ReadErrorKind,
     pub message: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
 }
 
+/// What kind of problem a [`ReadError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    NotFound,
+    TooLarge,
+    NotUtf8,
+    Other,
+}
+
 /// Reads a file as UTF-8 text, refusing huge files and reporting the
 /// position of the first invalid byte.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let plain = |message: String| ReadError {
+    let plain = |kind: ReadErrorKind, message: String| ReadError {
+        kind,
         message,
         line: None,
         column: None,
     };
-    let file = std::fs::File::open(path).map_err(|e| plain(format!("cannot read: {e}")))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| plain(format!("cannot read: {e}")))?;
+    let io = |e: std::io::Error| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ReadErrorKind::NotFound
+        } else {
+            ReadErrorKind::Other
+        };
+        plain(kind, format!("cannot read: {e}"))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
-        return Err(plain("is a directory".into()));
+        return Err(plain(ReadErrorKind::Other, "is a directory".into()));
     }
     if meta.len() > MAX_FILE_SIZE {
-        return Err(plain(format!(
-            "file is {} bytes, over drydock's {MAX_FILE_SIZE}-byte limit; not scanned",
-            meta.len()
-        )));
+        return Err(plain(
+            ReadErrorKind::TooLarge,
+            format!(
+                "file is {} bytes, over drydock's {MAX_FILE_SIZE}-byte limit; not scanned",
+                meta.len()
+            ),
+        ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| plain(format!("cannot read: {e}")))?;
+        .map_err(io)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(plain(format!(
-            "file is over drydock's {MAX_FILE_SIZE}-byte limit; not scanned"
-        )));
+        return Err(plain(
+            ReadErrorKind::TooLarge,
+            format!("file is over drydock's {MAX_FILE_SIZE}-byte limit; not scanned"),
+        ));
     }
     decode(bytes)
 }
@@ -130,6 +151,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
             .count()
             + 1;
         ReadError {
+            kind: ReadErrorKind::NotUtf8,
             message: format!(
                 "not valid UTF-8 (invalid byte 0x{:02x} at offset {valid})",
                 bytes.get(valid).copied().unwrap_or(0)

@@ -150,20 +150,35 @@ struct Outcome {
     redactions: Vec<drydock_report::Redaction>,
 }
 
-/// The real filesystem, with drydock's size limit, for Compose includes.
-struct RealFs;
+/// The real filesystem, with drydock's size limit, for the files a scanned
+/// file refers to (Compose includes, extends, env_files, `.env`, the
+/// Dockerfile a service builds, `.dockerignore`). Reads are cached for the
+/// run: many files share them (every Dockerfile of a directory asks for
+/// the same `.dockerignore`).
+#[derive(Default)]
+struct RealFs {
+    cache: Mutex<std::collections::HashMap<PathBuf, Result<Arc<str>, FsError>>>,
+}
 
 impl FileSystem for RealFs {
     fn read_to_string(&self, path: &Path) -> Result<String, FsError> {
-        match files::read_text(path) {
-            Ok(t) => Ok(t),
-            Err(e) if e.message.starts_with("cannot read") && !path.exists() => {
-                Err(FsError::NotFound)
-            }
-            Err(e) if e.message.contains("limit") => Err(FsError::Other(e.message)),
-            Err(e) if e.message.starts_with("not valid UTF-8") => Err(FsError::NotUtf8),
-            Err(e) => Err(FsError::Other(e.message)),
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(path).cloned()) {
+            return hit.map(|t| t.to_string());
         }
+        let result = match files::read_text(path) {
+            Ok(t) => Ok(Arc::<str>::from(t)),
+            Err(e) => Err(match e.kind {
+                files::ReadErrorKind::NotFound => FsError::NotFound,
+                files::ReadErrorKind::NotUtf8 => FsError::NotUtf8,
+                files::ReadErrorKind::TooLarge | files::ReadErrorKind::Other => {
+                    FsError::Other(e.message)
+                }
+            }),
+        };
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(path.to_path_buf(), result.clone());
+        }
+        result.map(|t| t.to_string())
     }
 
     fn exists(&self, path: &Path) -> bool {
@@ -320,7 +335,13 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
     Ok(jobs)
 }
 
-fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrides) -> Outcome {
+fn scan_one(
+    job: &Job,
+    args: &ScanArgs,
+    resolver: &Resolver,
+    overrides: &Overrides,
+    fs: &RealFs,
+) -> Outcome {
     let mut out = Outcome::default();
     let text: Arc<str> = match &job.stdin {
         Some(t) => t.clone(),
@@ -348,10 +369,7 @@ fn scan_one(job: &Job, args: &ScanArgs, resolver: &Resolver, overrides: &Overrid
     };
     let settings = resolver.settings_for(&job.path, overrides);
     let env_fn = |name: &str| std::env::var(name).ok();
-    let env = LintEnv {
-        fs: &RealFs,
-        env: &env_fn,
-    };
+    let env = LintEnv { fs, env: &env_fn };
     let input = Input {
         path: &job.path,
         display: job.display.clone(),
@@ -429,9 +447,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let mut errors = Vec::new();
     let jobs = collect_jobs(args, &mut errors)?;
+    let fs = RealFs::default();
     let outcomes: Vec<Outcome> = jobs
         .par_iter()
-        .map(|j| scan_one(j, args, &resolver, &overrides))
+        .map(|j| scan_one(j, args, &resolver, &overrides, &fs))
         .collect();
 
     if let Ok(cfg_errors) = resolver.errors.lock() {
@@ -503,27 +522,28 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             .map(|r| r.meta())
             .collect(),
     };
-    let mut buf = Vec::new();
-    drydock_report::render(&report, format, &opts, &mut buf)?;
-    match (&args.output, stdin_text) {
-        (Some(path), text) => {
-            std::fs::write(path, &buf)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            if let Some(text) = text {
-                std::io::stdout().lock().write_all(text.as_bytes())?;
-            }
-        }
-        // `--fix` on stdin: the text on standard output, the report on
-        // standard error, so that `drydock scan --fix - < in > out` works.
-        (None, Some(text)) => {
-            std::io::stdout().lock().write_all(text.as_bytes())?;
-            std::io::stderr().lock().write_all(&buf)?;
-        }
-        (None, None) => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&buf)?;
-            out.flush()?;
-        }
+    // The report streams into a buffered writer: a large JSON report is
+    // never held in memory whole.
+    // `--fix` on stdin: the text goes to standard output and the report to
+    // standard error, so that `drydock scan --fix - < in > out` works.
+    let mut sink: Box<dyn std::io::Write> = match (&args.output, &stdin_text) {
+        (Some(path), _) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        )),
+        (None, Some(_)) => Box::new(std::io::BufWriter::new(std::io::stderr().lock())),
+        (None, None) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        )),
+    };
+    drydock_report::render(&report, format, &opts, &mut sink)?;
+    sink.flush()?;
+    drop(sink);
+    if let Some(text) = stdin_text {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
     }
     let code = if !report.errors.is_empty() {
         2
