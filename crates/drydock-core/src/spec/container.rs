@@ -219,6 +219,17 @@ impl ContainerSpec {
         })
     }
 
+    /// The image the container pulls from a registry: its `image:` as
+    /// written and parsed, unless the image is built here (`build:`) or is
+    /// `scratch`.
+    pub fn pulled_image(&self) -> Option<(&Sp<String>, &ImageRef)> {
+        if self.build.is_some() {
+            return None;
+        }
+        let r = self.image_ref.as_ref().filter(|r| !r.is_scratch())?;
+        Some((self.image.as_ref()?, r))
+    }
+
     pub fn is_privileged(&self) -> bool {
         self.privileged.as_ref().is_some_and(|p| p.value)
     }

@@ -59,13 +59,10 @@ impl Rule for ServiceImageNotPinned {
     }
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
-        if c.build.is_some() {
-            return;
-        }
-        let (Some(image), Some(r)) = (&c.image, &c.image_ref) else {
+        let Some((image, r)) = c.pulled_image() else {
             return;
         };
-        if r.digest.is_some() || r.is_scratch() {
+        if r.digest.is_some() {
             return;
         }
         // With variables, show the reference as written: an unset variable
