@@ -3,7 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::package_managers::{apk_call, is_path_or_url, list_words};
+use crate::rules::image::package_managers::{apk_call, is_path_or_url, report_unpinned};
 
 declare_rule! {
     /// ## What it does
@@ -65,16 +65,7 @@ impl Rule for ApkPackageNotPinned {
                         && !t.starts_with('!')
                 })
                 .collect();
-            if let Some(first) = unpinned.first() {
-                cx.report(
-                    &first.origin,
-                    format!(
-                        "`{}` without a version for {} (pin with `pkg=<version>`)",
-                        call.label(),
-                        list_words(&unpinned)
-                    ),
-                );
-            }
+            report_unpinned(cx, &call, &unpinned, "`pkg=<version>`");
         }
     }
 }

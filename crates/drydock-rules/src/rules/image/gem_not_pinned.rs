@@ -3,7 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::package_managers::{PmCall, is_path_or_url, list_words, positionals};
+use crate::rules::image::package_managers::{PmCall, is_path_or_url, positionals, report_unpinned};
 
 declare_rule! {
     /// ## What it does
@@ -90,16 +90,7 @@ impl Rule for GemNotPinned {
                     !t.contains(':') && !t.ends_with(".gem") && !is_path_or_url(t)
                 })
                 .collect();
-            if let Some(first) = unpinned.first() {
-                cx.report(
-                    &first.origin,
-                    format!(
-                        "`{}` without a version for {} (pin with `-v <version>`)",
-                        call.label(),
-                        list_words(&unpinned)
-                    ),
-                );
-            }
+            report_unpinned(cx, &call, &unpinned, "`-v <version>`");
         }
     }
 }

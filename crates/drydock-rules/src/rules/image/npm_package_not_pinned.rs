@@ -3,7 +3,7 @@ use drydock_core::spec::{ImageSpec, ShellCommand};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::package_managers::{PmCall, is_path_or_url, list_words, positionals};
+use crate::rules::image::package_managers::{PmCall, is_path_or_url, positionals, report_unpinned};
 
 declare_rule! {
     /// ## What it does
@@ -122,16 +122,7 @@ impl Rule for NpmPackageNotPinned {
                 .literal_operands()
                 .filter(|w| !pinned_or_local(&w.text))
                 .collect();
-            if let Some(first) = unpinned.first() {
-                cx.report(
-                    &first.origin,
-                    format!(
-                        "`{}` without a version for {} (pin with `pkg@<version>`)",
-                        call.label(),
-                        list_words(&unpinned)
-                    ),
-                );
-            }
+            report_unpinned(cx, &call, &unpinned, "`pkg@<version>`");
         }
     }
 }

@@ -386,6 +386,26 @@ pub(crate) fn shipped_runs(images: &[ImageSpec]) -> impl Iterator<Item = (&RunSt
         .filter_map(|(_, run)| Some((run, run.script.as_ref()?)))
 }
 
+/// Reports the unpinned packages of one install command, at the first of
+/// them: "`apt-get install` without a version for `a`, `b` (pin with …)".
+pub(crate) fn report_unpinned(
+    cx: &mut crate::rule::Checker<'_>,
+    call: &PmCall<'_>,
+    unpinned: &[&Word],
+    how: &str,
+) {
+    if let Some(first) = unpinned.first() {
+        cx.report(
+            &first.origin,
+            format!(
+                "`{}` without a version for {} (pin with {how})",
+                call.label(),
+                list_words(unpinned)
+            ),
+        );
+    }
+}
+
 /// `` `a`, `b`, `c` and 4 more ``.
 pub(crate) fn list_words(words: &[&Word]) -> String {
     const MAX: usize = 5;

@@ -3,7 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::package_managers::{is_path_or_url, list_words, pip_install};
+use crate::rules::image::package_managers::{is_path_or_url, pip_install, report_unpinned};
 
 declare_rule! {
     /// ## What it does
@@ -87,16 +87,12 @@ impl Rule for PipPackageNotPinned {
                 })
                 .map(|(_, w)| *w)
                 .collect();
-            if let Some(first) = unpinned.first() {
-                cx.report(
-                    &first.origin,
-                    format!(
-                        "`{}` without a version for {} (pin with `pkg==<version>` or use a requirements file)",
-                        call.label(),
-                        list_words(&unpinned)
-                    ),
-                );
-            }
+            report_unpinned(
+                cx,
+                &call,
+                &unpinned,
+                "`pkg==<version>` or use a requirements file",
+            );
         }
     }
 }

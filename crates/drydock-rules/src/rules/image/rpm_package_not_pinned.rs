@@ -3,7 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::package_managers::{Rpm, is_path_or_url, list_words, rpm_call};
+use crate::rules::image::package_managers::{Rpm, is_path_or_url, report_unpinned, rpm_call};
 
 declare_rule! {
     /// ## What it does
@@ -85,21 +85,12 @@ impl Rule for RpmPackageNotPinned {
                         && !is_path_or_url(t)
                 })
                 .collect();
-            if let Some(first) = unpinned.first() {
-                let how = if tool == Rpm::Zypper {
-                    "pkg=<version>"
-                } else {
-                    "pkg-<version>"
-                };
-                cx.report(
-                    &first.origin,
-                    format!(
-                        "`{}` without a version for {} (pin with `{how}`)",
-                        call.label(),
-                        list_words(&unpinned)
-                    ),
-                );
-            }
+            let how = if tool == Rpm::Zypper {
+                "`pkg=<version>`"
+            } else {
+                "`pkg-<version>`"
+            };
+            report_unpinned(cx, &call, &unpinned, how);
         }
     }
 }
