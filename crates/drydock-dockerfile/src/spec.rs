@@ -237,24 +237,9 @@ impl Cx<'_> {
             .flag("platform")
             .and_then(|f| Some(self.sp(self.x(f.value.as_deref()?, &global_lk), f.value_range?)));
         let mut spec = ImageSpec {
-            origin: self.origin(from.range),
-            stage_index: index,
             stage_name: stage.name.as_ref().map(|(n, r)| self.sp(n.clone(), *r)),
-            is_final,
-            base,
             platform,
-            user: None,
-            workdir: None,
-            env: Vec::new(),
-            args: Vec::new(),
-            labels: Vec::new(),
-            exposed_ports: Vec::new(),
-            volumes: Vec::new(),
-            healthcheck: None,
-            entrypoint: None,
-            cmd: None,
-            shell: None,
-            steps: Vec::new(),
+            ..ImageSpec::new(self.origin(from.range), index, is_final, base)
         };
         if let BaseImage::Stage { index: parent, .. } = &spec.base.value
             && let Some(p) = done.get(*parent)
@@ -783,24 +768,10 @@ fn command_line(inst: &Instruction) -> CommandLine {
 }
 
 fn empty_spec(index: usize, is_final: bool) -> ImageSpec {
-    ImageSpec {
-        origin: Origin::Implicit,
-        stage_index: index,
-        stage_name: None,
+    ImageSpec::new(
+        Origin::Implicit,
+        index,
         is_final,
-        base: Sp::implicit(BaseImage::Unresolved(String::new())),
-        platform: None,
-        user: None,
-        workdir: None,
-        env: Vec::new(),
-        args: Vec::new(),
-        labels: Vec::new(),
-        exposed_ports: Vec::new(),
-        volumes: Vec::new(),
-        healthcheck: None,
-        entrypoint: None,
-        cmd: None,
-        shell: None,
-        steps: Vec::new(),
-    }
+        Sp::implicit(BaseImage::Unresolved(String::new())),
+    )
 }

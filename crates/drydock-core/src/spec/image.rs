@@ -169,6 +169,30 @@ pub struct ImageSpec {
 }
 
 impl ImageSpec {
+    /// A spec with the identity of a stage and nothing else set yet.
+    pub fn new(origin: Origin, stage_index: usize, is_final: bool, base: Sp<BaseImage>) -> Self {
+        ImageSpec {
+            origin,
+            stage_index,
+            stage_name: None,
+            is_final,
+            base,
+            platform: None,
+            user: None,
+            workdir: None,
+            env: Vec::new(),
+            args: Vec::new(),
+            labels: Vec::new(),
+            exposed_ports: Vec::new(),
+            volumes: Vec::new(),
+            healthcheck: None,
+            entrypoint: None,
+            cmd: None,
+            shell: None,
+            steps: Vec::new(),
+        }
+    }
+
     pub fn base_ref(&self) -> Option<&ImageRef> {
         match &self.base.value {
             BaseImage::Image(r) => Some(r),
