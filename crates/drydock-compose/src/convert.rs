@@ -357,6 +357,15 @@ fn is_bind_source(src: &str) -> bool {
         || (src.len() >= 2 && src.as_bytes()[1] == b':' && src.as_bytes()[0].is_ascii_alphabetic())
 }
 
+/// Reports a short volume that does not parse, unless an unset variable is
+/// why (`${MEDIA}:/media` with `MEDIA` unset, typically set in a `.env`
+/// that is not committed): that volume is unknown here, not wrong.
+fn invalid_volume(ctx: &mut Ctx<'_>, n: &YamlNode, s: &str) {
+    if !n.is_unresolved() {
+        ctx.err(n.range, format!("invalid volume {s:?}"));
+    }
+}
+
 /// Parses one short-syntax volume (`[src:]dst[:opts]`).
 pub(crate) fn short_volume(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<Mount> {
     let s = n.as_str()?;
@@ -386,12 +395,12 @@ pub(crate) fn short_volume(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<Mount> {
         [a, b] => (Some(*a), *b, None),
         [a, b, c] => (Some(*a), *b, Some(*c)),
         _ => {
-            ctx.err(n.range, format!("invalid volume {s:?}"));
+            invalid_volume(ctx, n, s);
             return None;
         }
     };
     if part(dst).is_empty() || src.is_some_and(|r| part(r).is_empty()) {
-        ctx.err(n.range, format!("invalid volume {s:?}"));
+        invalid_volume(ctx, n, s);
         return None;
     }
     let origin = ctx.origin(n.range);
@@ -521,18 +530,24 @@ pub(crate) fn map_anchor(file: FileId, text: &str, n: &YamlNode) -> Option<YamlM
         )
         .chain(entries.iter().filter_map(|e| e.value.alias.map(|a| a.end)))
         .max()? as usize;
-    let (offset, needs_newline) = match b
+    let (offset, needs_newline, crlf) = match b
         .get(end..)
         .and_then(|s| s.iter().position(|&c| c == b'\n'))
     {
-        Some(p) => (end + p + 1, false),
-        None => (text.len(), true),
+        // The line the insertion follows tells the file's line ending.
+        Some(p) => (
+            end + p + 1,
+            false,
+            end + p > 0 && b.get(end + p - 1) == Some(&b'\r'),
+        ),
+        None => (text.len(), true, text.contains("\r\n")),
     };
     Some(YamlMapAnchor {
         file,
         offset: u32::try_from(offset).ok()?,
         indent: indent.to_string(),
         needs_newline,
+        newline: if crlf { "\r\n" } else { "\n" },
     })
 }
 

@@ -12,17 +12,24 @@ pub struct Interpolated {
     pub value: String,
     /// Problems: `${VAR:?msg}` on an unset variable, malformed expressions.
     pub errors: Vec<String>,
+    /// Variables that were unset and had no default, so an empty string
+    /// stands where their value belongs: the value is not known here.
+    pub unset: Vec<String>,
 }
 
 /// Interpolates `s`, looking variables up with `lookup`.
 pub fn interpolate(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Interpolated {
-    let mut errors = Vec::new();
-    let value = if s.contains('$') {
-        expand(s, lookup, &mut errors, 0)
+    let mut out = Interpolated {
+        value: String::new(),
+        errors: Vec::new(),
+        unset: Vec::new(),
+    };
+    out.value = if s.contains('$') {
+        expand(s, lookup, &mut out, 0)
     } else {
         s.to_string()
     };
-    Interpolated { value, errors }
+    out
 }
 
 fn is_name_start(c: u8) -> bool {
@@ -56,11 +63,11 @@ fn find_close(b: &[u8], from: usize) -> Option<usize> {
 fn expand(
     s: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
-    errors: &mut Vec<String>,
+    st: &mut Interpolated,
     depth: usize,
 ) -> String {
     if depth > MAX_NESTING {
-        errors.push(format!(
+        st.errors.push(format!(
             "variable expressions nested deeper than {MAX_NESTING} levels"
         ));
         return String::new();
@@ -84,14 +91,14 @@ fn expand(
                 let body_start = i + 2;
                 match find_close(b, body_start) {
                     None => {
-                        errors.push(format!(
+                        st.errors.push(format!(
                             "invalid interpolation format: unclosed `${{` in {s:?}"
                         ));
                         out.push_str(&s[i..]);
                         return out;
                     }
                     Some(close) => {
-                        out.push_str(&braced(&s[body_start..close], lookup, errors, depth));
+                        out.push_str(&braced(&s[body_start..close], lookup, st, depth));
                         i = close + 1;
                     }
                 }
@@ -101,7 +108,11 @@ fn expand(
                 while j < b.len() && is_name_char(b[j]) {
                     j += 1;
                 }
-                out.push_str(&lookup(&s[i + 1..j]).unwrap_or_default());
+                let name = &s[i + 1..j];
+                match lookup(name) {
+                    Some(v) => out.push_str(&v),
+                    None => st.unset.push(name.to_string()),
+                }
                 i = j;
             }
             _ => {
@@ -118,12 +129,12 @@ fn expand(
 fn braced(
     body: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
-    errors: &mut Vec<String>,
+    st: &mut Interpolated,
     depth: usize,
 ) -> String {
     let b = body.as_bytes();
     if b.first().is_none_or(|&c| !is_name_start(c)) {
-        errors.push(format!(
+        st.errors.push(format!(
             "invalid interpolation format for `${{{body}}}`: bad variable name"
         ));
         return String::new();
@@ -137,9 +148,12 @@ fn braced(
     let val = lookup(name);
     let set = val.is_some();
     let nonempty = val.as_deref().is_some_and(|v| !v.is_empty());
-    let word = |w: &str, errors: &mut Vec<String>| expand(w, lookup, errors, depth + 1);
+    let word = |w: &str, st: &mut Interpolated| expand(w, lookup, st, depth + 1);
     if rest.is_empty() {
-        return val.unwrap_or_default();
+        return val.unwrap_or_else(|| {
+            st.unset.push(name.to_string());
+            String::new()
+        });
     }
     let (colon, op, w) = match rest.strip_prefix(':') {
         Some(r) => (
@@ -155,32 +169,34 @@ fn braced(
             if cond {
                 val.unwrap_or_default()
             } else {
-                word(w, errors)
+                word(w, st)
             }
         }
         Some(b'?') => {
             if cond {
                 val.unwrap_or_default()
             } else {
-                let msg = word(w, errors);
+                let msg = word(w, st);
                 let how = if colon && set { "empty" } else { "unset" };
                 if msg.is_empty() {
-                    errors.push(format!("required variable {name} is {how}"));
+                    st.errors.push(format!("required variable {name} is {how}"));
                 } else {
-                    errors.push(format!("required variable {name} is {how}: {msg}"));
+                    st.errors
+                        .push(format!("required variable {name} is {how}: {msg}"));
                 }
                 String::new()
             }
         }
         Some(b'+') => {
             if cond {
-                word(w, errors)
+                word(w, st)
             } else {
                 String::new()
             }
         }
         _ => {
-            errors.push(format!("invalid interpolation format for `${{{body}}}`"));
+            st.errors
+                .push(format!("invalid interpolation format for `${{{body}}}`"));
             String::new()
         }
     }
@@ -220,6 +236,15 @@ mod tests {
         assert_eq!(i("cost $5").value, "cost $5");
         assert_eq!(i("${U:-${B}}").value, "b");
         assert_eq!(i("${U:-${V:-deep}}x").value, "deepx");
+    }
+
+    #[test]
+    fn unset_variables_without_default_are_recorded() {
+        assert_eq!(i("$U:/x").unset, ["U"]);
+        assert_eq!(i("${U}/${A}").unset, ["U"]);
+        assert!(i("${U:-/srv}:/x").unset.is_empty());
+        assert!(i("${U-}").unset.is_empty());
+        assert!(i("$A").unset.is_empty());
     }
 
     #[test]

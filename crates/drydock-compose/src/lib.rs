@@ -44,6 +44,10 @@
 //!   conversion; an interpolated value keeps the origin of the scalar.
 
 mod convert;
+
+/// The rule that reports an `env_file` that does not exist (instead of the
+/// syntax rule).
+pub const RULE_ENV_FILE_MISSING: &str = "CMP007";
 pub mod dotenv;
 pub mod interp;
 mod keys;
@@ -303,6 +307,7 @@ impl<'o> Loader<'o, '_> {
                         interp_errors.push(ParseError::new(file, range, m));
                     }
                     s.value = out.value;
+                    s.unresolved = !out.unset.is_empty();
                 }
             });
             errors.extend(interp_errors);
@@ -803,6 +808,18 @@ impl<'o> Loader<'o, '_> {
             let text = match self.opts.fs.read_to_string(&full) {
                 Ok(t) => t,
                 Err(FsError::NotFound) if !required => continue,
+                Err(FsError::NotFound) => {
+                    let mut e = ParseError::new(
+                        file,
+                        pn.range,
+                        format!(
+                            "env_file `{rel}` does not exist (mark it `required: false` if it is optional)"
+                        ),
+                    );
+                    e.rule = Some(RULE_ENV_FILE_MISSING);
+                    errors.push(e);
+                    continue;
+                }
                 Err(e) => {
                     errors.push(ParseError::new(
                         file,
@@ -990,6 +1007,7 @@ fn merge_specs(base: ContainerSpec, over: ContainerSpec) -> ContainerSpec {
     };
     ContainerSpec {
         origin: over.origin,
+        source: over.source,
         name: over.name,
         image,
         image_ref,
@@ -1045,6 +1063,8 @@ fn merge_specs(base: ContainerSpec, over: ContainerSpec) -> ContainerSpec {
         extra_hosts: merge_strs(base.extra_hosts, over.extra_hosts),
         labels: merge_kv(base.labels, over.labels),
         insert_at: over.insert_at,
+        engine: over.engine.or(base.engine),
+        unknown: [base.unknown, over.unknown].concat(),
     }
 }
 

@@ -93,6 +93,15 @@ fn insert_at_before_next_service_and_without_newline() {
     assert!(b.needs_newline);
     let l = load_str("services:\n  a: {image: x}\n");
     assert!(l.svc("a").insert_at.is_none());
+    // Inserted lines follow a CRLF file's line ending.
+    assert_eq!(a.newline, "\n");
+    let l = load_str("services:\r\n  a:\r\n    image: x\r\n");
+    let a = l.svc("a").insert_at.clone().unwrap();
+    assert_eq!(a.newline, "\r\n");
+    assert_eq!(
+        a.insert("read_only: true").content,
+        "    read_only: true\r\n"
+    );
 }
 
 #[test]
@@ -230,6 +239,27 @@ services:
 }
 
 #[test]
+fn volume_from_an_unset_variable_is_unknown_not_invalid() {
+    // `MEDIA` is typically set in a `.env` that is not committed.
+    let t = "services:\n  a:\n    image: a\n    volumes:\n      - ${MEDIA}:/media\n      - ./x:/x\n      - /a:/b:/c:/d\n";
+    let l = load_str(t);
+    let errors: Vec<_> = l.proj.errors.iter().map(|e| e.message.clone()).collect();
+    // Only the volume that is wrong whatever the variables hold.
+    assert_eq!(errors, ["invalid volume \"/a:/b:/c:/d\""]);
+    let m = &l.svc("a").mounts;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].target.value, "/x");
+    // With the variable set, the mount is known.
+    let l = load_with(t, &MemoryFs::new(), &|n| {
+        (n == "MEDIA").then(|| "/srv/media".into())
+    });
+    assert_eq!(
+        l.svc("a").mounts[0].source.as_ref().unwrap().value,
+        "/srv/media"
+    );
+}
+
+#[test]
 fn environment_forms_and_env_file() {
     let t = "\
 services:
@@ -289,6 +319,13 @@ services:
         l.at(&Origin::file(l.proj.errors[0].file, l.proj.errors[0].range)),
         "missing.env"
     );
+    // Named as written, and reported by its own rule.
+    assert!(
+        l.proj.errors[0]
+            .message
+            .starts_with("env_file `missing.env` does not exist")
+    );
+    assert_eq!(l.proj.errors[0].rule, Some(RULE_ENV_FILE_MISSING));
 }
 
 #[test]

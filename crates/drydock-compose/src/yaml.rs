@@ -41,6 +41,9 @@ pub enum ScalarStyle {
 pub struct YamlScalar {
     pub value: String,
     pub style: ScalarStyle,
+    /// Interpolation put an empty string where an unset variable's value
+    /// belongs: `value` is not what the file means at run time.
+    pub unresolved: bool,
 }
 
 /// One `key: value` pair of a mapping.
@@ -98,6 +101,12 @@ impl YamlNode {
         }
     }
 
+    /// Whether this is a scalar whose interpolation left an unset
+    /// variable's value out (see [`YamlScalar::unresolved`]).
+    pub fn is_unresolved(&self) -> bool {
+        matches!(&self.kind, YamlKind::Scalar(s) if s.unresolved)
+    }
+
     /// Builds a plain scalar (for synthesised values).
     pub fn scalar(range: TextRange, value: impl Into<String>, style: ScalarStyle) -> Self {
         Self::new(
@@ -105,6 +114,7 @@ impl YamlNode {
             YamlKind::Scalar(YamlScalar {
                 value: value.into(),
                 style,
+                unresolved: false,
             }),
             None,
             false,

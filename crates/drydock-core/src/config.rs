@@ -2,19 +2,31 @@
 //! text (finding the file is the CLI's job).
 //!
 //! ```toml
-//! # Rules to run (IDs or prefixes); empty means all.
+//! # Rules to run (IDs or prefixes); empty means all. Opt-in rules (off by
+//! # default, e.g. DRY002) run only when named by their ID (or a prefix
+//! # longer than their family): not by `all`, their family or an empty list.
 //! select = ["IMG", "CTR", "DMN001"]
 //! ignore = ["IMG012"]
 //! # The lowest severity that is shown, and the lowest that fails the run.
 //! severity = "low"
 //! fail-on = "medium"
 //! trusted-registries = ["docker.io", "ghcr.io/acme", "*.gcr.io"]
+//! # Also read `docker run` lines in scripts, Makefiles, CI files (and Markdown).
+//! include-scripts = true
+//! include-markdown = true
 //!
 //! [severity-overrides]
 //! IMG001 = "critical"
 //!
 //! [per-path-ignores]
 //! "legacy/**" = ["IMG"]
+//!
+//! # Labels the final image must carry, with the type of each value
+//! # (text, url, spdx, hash, rfc3339, semver, email); checked by IMG077.
+//! # `strict-labels = true` (a top-level key) also reports labels not listed.
+//! [label-schema]
+//! "org.opencontainers.image.source" = "url"
+//! "org.opencontainers.image.licenses" = "spdx"
 //! ```
 
 use std::collections::BTreeMap;
@@ -40,6 +52,14 @@ struct RawConfig {
     severity_overrides: BTreeMap<String, String>,
     #[serde(default)]
     per_path_ignores: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    label_schema: BTreeMap<String, String>,
+    #[serde(default)]
+    strict_labels: bool,
+    #[serde(default)]
+    include_scripts: bool,
+    #[serde(default)]
+    include_markdown: bool,
 }
 
 /// An error in a configuration file, with its place.
@@ -102,10 +122,95 @@ impl Selection {
         }
     }
 
+    /// Like [`Selection::is_enabled`], for a rule that may be opt-in
+    /// (`default_enabled == false`, such as `DRY002`). An opt-in rule is
+    /// enabled only by a `select` entry more specific than its family: its
+    /// full ID or an ID prefix longer than the family letters (`DRY002`,
+    /// `DRY00`); an empty `select`, `all` and the family (`DRY`) leave it
+    /// off. `ignore` entries apply as usual.
+    pub fn is_enabled_for(&self, id: &str, default_enabled: bool) -> bool {
+        if default_enabled {
+            return self.is_enabled(id);
+        }
+        let family = id.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let Some(selected) = self
+            .select
+            .iter()
+            .filter(|p| selector_matches(p, id) && specificity(p) > family)
+            .map(|p| specificity(p))
+            .max()
+        else {
+            return false;
+        };
+        !self
+            .ignore
+            .iter()
+            .any(|p| selector_matches(p, id) && specificity(p) >= selected)
+    }
+
     /// Layers `other` on top: its lists extend ours.
     pub fn extend(&mut self, other: &Selection) {
         self.select.extend(other.select.iter().cloned());
         self.ignore.extend(other.ignore.iter().cloned());
+    }
+}
+
+/// What a label's value must be, in a label schema (`[label-schema]`, or
+/// `label-schema:` in `.hadolint.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LabelType {
+    /// Any non-empty text.
+    Text,
+    /// An absolute URL (`https://…`).
+    Url,
+    /// An SPDX license expression (`MIT`, `MIT OR Apache-2.0`).
+    Spdx,
+    /// A git commit hash, short (7) or full (40 hex digits).
+    Hash,
+    /// An RFC 3339 date-time (`2024-05-01T12:00:00Z`).
+    Rfc3339,
+    /// A semantic version (`1.2.3`, `1.0.0-rc.1`).
+    Semver,
+    /// An e-mail address.
+    Email,
+}
+
+impl LabelType {
+    pub const NAMES: [&'static str; 7] =
+        ["text", "url", "spdx", "hash", "rfc3339", "semver", "email"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LabelType::Text => "text",
+            LabelType::Url => "url",
+            LabelType::Spdx => "spdx",
+            LabelType::Hash => "hash",
+            LabelType::Rfc3339 => "rfc3339",
+            LabelType::Semver => "semver",
+            LabelType::Email => "email",
+        }
+    }
+}
+
+impl std::str::FromStr for LabelType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "text" => LabelType::Text,
+            "url" => LabelType::Url,
+            "spdx" => LabelType::Spdx,
+            "hash" => LabelType::Hash,
+            "rfc3339" => LabelType::Rfc3339,
+            "semver" => LabelType::Semver,
+            "email" => LabelType::Email,
+            other => {
+                return Err(format!(
+                    "unknown label type `{other}` (expected one of {})",
+                    LabelType::NAMES.join(", ")
+                ));
+            }
+        })
     }
 }
 
@@ -117,6 +222,17 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub trusted_registries: Vec<String>,
     pub severity_overrides: BTreeMap<String, Severity>,
+    /// `[label-schema]`: the labels the final image must carry, and the
+    /// type of each one's value.
+    pub label_schema: BTreeMap<String, LabelType>,
+    /// `strict-labels = true`: labels not in the schema are reported.
+    pub strict_labels: bool,
+    /// `include-scripts = true`: also scan shell scripts, Makefiles and CI
+    /// files for `docker run` lines (as `--include-scripts`).
+    pub include_scripts: bool,
+    /// `include-markdown = true`: also scan Markdown code blocks (as
+    /// `--include-markdown`).
+    pub include_markdown: bool,
     per_path: Vec<(String, Vec<String>)>,
     per_path_set: Option<GlobSet>,
 }
@@ -137,6 +253,14 @@ impl Config {
         let mut severity_overrides = BTreeMap::new();
         for (id, s) in &raw.severity_overrides {
             severity_overrides.insert(id.to_ascii_uppercase(), sev(s)?);
+        }
+        let mut label_schema = BTreeMap::new();
+        for (label, ty) in &raw.label_schema {
+            let ty = ty.parse::<LabelType>().map_err(|e| ConfigError {
+                message: format!("label-schema: `{label}`: {e}"),
+                range: None,
+            })?;
+            label_schema.insert(label.clone(), ty);
         }
         let mut builder = GlobSetBuilder::new();
         let mut per_path = Vec::new();
@@ -161,6 +285,10 @@ impl Config {
             fail_on: raw.fail_on.as_deref().map(sev).transpose()?,
             trusted_registries: raw.trusted_registries,
             severity_overrides,
+            label_schema,
+            strict_labels: raw.strict_labels,
+            include_scripts: raw.include_scripts,
+            include_markdown: raw.include_markdown,
             per_path,
             per_path_set: Some(per_path_set),
         })
@@ -208,6 +336,22 @@ mod tests {
     }
 
     #[test]
+    fn opt_in_rules_need_a_precise_selector() {
+        let sel = |select: &[&str], ignore: &[&str]| Selection {
+            select: select.iter().map(|s| (*s).to_string()).collect(),
+            ignore: ignore.iter().map(|s| (*s).to_string()).collect(),
+        };
+        for off in [sel(&[], &[]), sel(&["all"], &[]), sel(&["DRY"], &[])] {
+            assert!(!off.is_enabled_for("DRY002", false), "{off:?}");
+            assert!(off.is_enabled_for("DRY001", true), "{off:?}");
+        }
+        assert!(sel(&["DRY002"], &[]).is_enabled_for("DRY002", false));
+        assert!(sel(&["dry00", "IMG"], &[]).is_enabled_for("DRY002", false));
+        assert!(!sel(&["DRY002"], &["DRY002"]).is_enabled_for("DRY002", false));
+        assert!(sel(&["DRY002"], &["DRY"]).is_enabled_for("DRY002", false));
+    }
+
+    #[test]
     fn parses_config() {
         let c = Config::from_toml(
             "select=['IMG']\nfail-on='high'\n[severity-overrides]\nimg001='low'\n[per-path-ignores]\n'legacy/**'=['IMG002']\n",
@@ -217,6 +361,26 @@ mod tests {
         assert_eq!(c.severity_overrides.get("IMG001"), Some(&Severity::Low));
         assert_eq!(c.ignored_for_path("legacy/a/Dockerfile"), vec!["IMG002"]);
         assert!(c.ignored_for_path("src/Dockerfile").is_empty());
+    }
+
+    #[test]
+    fn label_schema() {
+        let c = Config::from_toml(
+            "strict-labels = true\n[label-schema]\n\"org.opencontainers.image.source\" = \"url\"\nauthor = \"Text\"\n",
+        )
+        .unwrap();
+        assert!(c.strict_labels);
+        assert_eq!(
+            c.label_schema.get("org.opencontainers.image.source"),
+            Some(&LabelType::Url)
+        );
+        assert_eq!(c.label_schema.get("author"), Some(&LabelType::Text));
+        let e = Config::from_toml("[label-schema]\nversion = \"number\"\n").unwrap_err();
+        assert!(
+            e.message.contains("`version`") && e.message.contains("number"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -99,6 +99,14 @@ pub struct Related {
     pub message: String,
 }
 
+/// How many leading characters of a secret of `chars` characters may be
+/// shown: a quarter of it, at most four, so a short password keeps most of
+/// itself hidden. Messages and source snippets both follow this, so they
+/// never show more of a secret than each other.
+pub fn shown_secret_prefix(chars: usize) -> usize {
+    (chars / 4).min(4)
+}
+
 /// A rule's verdict on one place.
 #[derive(Clone, Debug)]
 pub struct Finding {

@@ -13,7 +13,7 @@ pub mod source;
 pub mod spec;
 pub mod text;
 
-pub use finding::{Applicability, Edit, Finding, Fix, Related};
+pub use finding::{Applicability, Edit, Finding, Fix, Related, shown_secret_prefix};
 pub use imageref::ImageRef;
 pub use origin::{Origin, Sp};
 pub use rule::{Category, FixAvailability, RuleMeta, Severity};

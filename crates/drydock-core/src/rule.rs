@@ -146,6 +146,10 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
     /// The Markdown documentation (the rule's doc comment).
     pub docs: &'static str,
+    /// `false` for an opt-in rule: it runs only when a selector names it
+    /// more precisely than its family (`DRY002` or `DRY00`, not `DRY` or
+    /// `all`); see [`crate::config::Selection::is_enabled_for`].
+    pub default_enabled: bool,
 }
 
 impl RuleMeta {

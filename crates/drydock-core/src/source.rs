@@ -14,17 +14,44 @@ pub enum FileKind {
     Dockerfile,
     Compose,
     DaemonJson,
+    /// A shell script (`*.sh`, a shell shebang): its `docker run` lines.
+    Script,
+    /// A Makefile: the `docker run` lines of its recipes.
+    Makefile,
+    /// A GitHub Actions workflow: the `docker run` lines of `run:` steps.
+    GithubWorkflow,
+    /// A GitLab CI file: the `docker run` lines of its `script:` entries.
+    GitlabCi,
+    /// Markdown: the `docker run` lines of shell code blocks.
+    Markdown,
     /// A file read on behalf of another (an `env_file`, a `.env`, an
     /// included Compose file read as text only).
     Other,
 }
 
 impl FileKind {
+    /// Files scanned for the `docker run` / `docker create` lines they hold.
+    pub fn holds_run_lines(self) -> bool {
+        matches!(
+            self,
+            FileKind::Script
+                | FileKind::Makefile
+                | FileKind::GithubWorkflow
+                | FileKind::GitlabCi
+                | FileKind::Markdown
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FileKind::Dockerfile => "dockerfile",
             FileKind::Compose => "compose",
             FileKind::DaemonJson => "daemon-json",
+            FileKind::Script => "script",
+            FileKind::Makefile => "makefile",
+            FileKind::GithubWorkflow => "github-workflow",
+            FileKind::GitlabCi => "gitlab-ci",
+            FileKind::Markdown => "markdown",
             FileKind::Other => "other",
         }
     }
@@ -126,6 +153,10 @@ pub struct ParseError {
     /// `true` when the file could not be understood at all (no spec came out
     /// of it); `false` for a recoverable problem.
     pub fatal: bool,
+    /// The ID of the rule that reports this error when a dedicated rule
+    /// names it (`DKF013` for a bad `ONBUILD` trigger); `None` for the file
+    /// type's syntax rule. Either way it counts as a syntax error.
+    pub rule: Option<&'static str>,
 }
 
 impl ParseError {
@@ -135,6 +166,7 @@ impl ParseError {
             range,
             message: message.into(),
             fatal: false,
+            rule: None,
         }
     }
 
@@ -144,6 +176,13 @@ impl ParseError {
             range,
             message: message.into(),
             fatal: true,
+            rule: None,
         }
+    }
+
+    /// The same error, reported by the rule `id` instead of the syntax rule.
+    pub fn for_rule(mut self, id: &'static str) -> Self {
+        self.rule = Some(id);
+        self
     }
 }

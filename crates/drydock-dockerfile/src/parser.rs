@@ -445,14 +445,18 @@ impl Parser<'_> {
                     instructions: idx..idx + 1,
                 });
             } else if stages.is_empty() && inst.keyword != "ARG" && has_from {
-                errors.push(ParseError::new(
-                    self.file,
-                    inst.keyword_range,
-                    format!(
-                        "{} before the first FROM: only ARG may come before FROM",
-                        inst.keyword
-                    ),
-                ));
+                // BuildKit: "no build stage in current context".
+                errors.push(
+                    ParseError::new(
+                        self.file,
+                        inst.keyword_range,
+                        format!(
+                            "{} before the first FROM: only ARG (and comments or parser directives) may come before FROM",
+                            inst.keyword
+                        ),
+                    )
+                    .for_rule(RULE_BEFORE_FROM),
+                );
             }
             validate(inst, self.file, &mut errors);
             let stage = stages.len().checked_sub(1);
@@ -508,6 +512,13 @@ fn stage_name(
         }
     }
 }
+
+/// The rule that reports an `ONBUILD ONBUILD`, `ONBUILD FROM` or
+/// `ONBUILD MAINTAINER` (hadolint DL3043) instead of the syntax rule.
+pub const RULE_ONBUILD_TRIGGER: &str = "DKF013";
+/// The rule that reports an instruction other than `ARG` before the first
+/// `FROM` (hadolint DL3061) instead of the syntax rule.
+pub const RULE_BEFORE_FROM: &str = "DKF014";
 
 /// The checks of BuildKit's `instructions` package that do not need
 /// variable values.
@@ -598,17 +609,16 @@ fn validate(inst: &Instruction, file: FileId, errors: &mut Vec<ParseError>) {
         }
         "ONBUILD" => {
             if let Some(t) = &inst.onbuild {
-                match t.keyword.as_str() {
-                    "ONBUILD" => err(
-                        t.keyword_range,
-                        "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into(),
-                    ),
-                    "MAINTAINER" | "FROM" => err(
-                        t.keyword_range,
-                        format!("{} isn't allowed as an ONBUILD trigger", t.keyword),
-                    ),
-                    _ => validate(t, file, errors),
-                }
+                let message = match t.keyword.as_str() {
+                    "ONBUILD" => "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string(),
+                    "MAINTAINER" | "FROM" => {
+                        format!("{} isn't allowed as an ONBUILD trigger", t.keyword)
+                    }
+                    _ => return validate(t, file, errors),
+                };
+                errors.push(
+                    ParseError::new(file, t.keyword_range, message).for_rule(RULE_ONBUILD_TRIGGER),
+                );
             }
         }
         _ => {}

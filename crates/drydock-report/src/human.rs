@@ -75,13 +75,10 @@ fn level_for(severity: Severity) -> Level<'static> {
     level.with_name(severity.as_str())
 }
 
-/// One item as a rendered diagnostic (no trailing newline).
 /// Secret ranges to mask, by file path.
 pub(crate) type Masks<'a> = HashMap<&'a str, Vec<TextRange>>;
 
-/// How many characters of a secret stay visible in a snippet.
-const SECRET_PREFIX_CHARS: usize = 4;
-
+/// One item as a rendered diagnostic (no trailing newline).
 pub(crate) fn render_item(renderer: &Renderer, item: &ReportItem, masks: &Masks<'_>) -> String {
     let mut elements: Vec<Element<'_>> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
@@ -233,15 +230,12 @@ fn mask(text: &str, start: u32, end: u32, masks: &[TextRange]) -> String {
         .unwrap_or(&[])
         .to_vec();
     for m in masks {
-        let keep_end = text
-            .get(m.start as usize..)
-            .and_then(|rest| {
-                rest.char_indices()
-                    .nth(SECRET_PREFIX_CHARS)
-                    .map(|(i, _)| m.start as usize + i)
-            })
-            .unwrap_or(m.end as usize)
-            .min(m.end as usize);
+        let secret = text.get(m.start as usize..m.end as usize).unwrap_or("");
+        let keep = drydock_core::shown_secret_prefix(secret.chars().count());
+        let keep_end = secret
+            .char_indices()
+            .nth(keep)
+            .map_or(m.end as usize, |(i, _)| m.start as usize + i);
         for pos in keep_end.max(start as usize)..(m.end as usize).min(end as usize) {
             if let Some(b) = bytes.get_mut(pos - start as usize) {
                 *b = b'*';
@@ -404,4 +398,29 @@ pub fn summary_line(report: &Report) -> String {
         parts.push(plural(s.errors, "error", "errors"));
     }
     format!("{}.", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_same_short_prefix_as_messages() {
+        let text = "ENV DB_PASSWORD=hunter2hunter2 X=1";
+        let secret = TextRange { start: 16, end: 30 };
+        // 14 characters: 3 stay visible, as in the finding's message.
+        assert_eq!(
+            mask(text, 0, text.len() as u32, &[secret]),
+            "ENV DB_PASSWORD=hun*********** X=1"
+        );
+        // A short password keeps most of itself hidden.
+        let text = "p=hunter2";
+        assert_eq!(
+            mask(text, 0, 9, &[TextRange { start: 2, end: 9 }]),
+            "p=h******"
+        );
+        // A window that starts inside the secret shows none of its prefix
+        // beyond what the rule allows.
+        assert_eq!(mask(text, 4, 9, &[TextRange { start: 2, end: 9 }]), "*****");
+    }
 }

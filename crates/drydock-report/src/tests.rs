@@ -20,6 +20,7 @@ static LAST_USER_ROOT: RuleMeta = RuleMeta {
     category: Category::Privilege,
     references: &["cis-docker-1.6:4.1", "hadolint:DL3002"],
     fix: FixAvailability::Unsafe,
+    default_enabled: true,
     docs: " ## What it does\n Checks that the last `USER` of the final stage is not root.\n\n ## Why is this bad?\n A process running as root in a container is root on the host if it escapes.\n\n ## How to fix\n Add `USER 10001` after installing packages.\n",
 };
 
@@ -31,6 +32,7 @@ static PRIVILEGED: RuleMeta = RuleMeta {
     category: Category::Isolation,
     references: &["cis-docker-1.6:5.4"],
     fix: FixAvailability::Safe,
+    default_enabled: true,
     docs: "## What it does\nFlags `privileged: true`.\n\n## How to fix\nRemove `privileged: true` and add only the capabilities needed.\n",
 };
 
@@ -42,6 +44,7 @@ static APT_RECOMMENDS: RuleMeta = RuleMeta {
     category: Category::BestPractice,
     references: &[],
     fix: FixAvailability::Safe,
+    default_enabled: true,
     docs: "",
 };
 

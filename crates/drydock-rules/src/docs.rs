@@ -21,6 +21,9 @@ pub fn rule_page(m: &RuleMeta) -> String {
         m.category,
         m.fix.as_str()
     );
+    if !m.default_enabled {
+        let _ = writeln!(s, "{}\n", off_by_default_note(m));
+    }
     s.push_str(&clean_docs(m.docs));
     s.push_str("\n\n## References\n\n");
     if m.references.is_empty() {
@@ -30,6 +33,16 @@ pub fn rule_page(m: &RuleMeta) -> String {
         let _ = writeln!(s, "- {}", describe_reference(r));
     }
     s
+}
+
+/// What a rule page says about an opt-in rule (`default_enabled == false`).
+pub fn off_by_default_note(m: &RuleMeta) -> String {
+    format!(
+        "**Off by default.** Enable it by its ID: `--select {id}` or `select = [\"{id}\"]` in drydock.toml; \
+         selecting its family (`{family}`) or `all` does not enable it.",
+        id = m.id,
+        family = m.id.trim_end_matches(|c: char| c.is_ascii_digit()),
+    )
 }
 
 /// A reference in words, with a link where there is a stable one.
@@ -62,6 +75,7 @@ pub fn index_page() -> String {
          do not edit by hand (a test fails when this directory is stale).\n\n\
          Families: `SYN` files that do not parse · `IMG` images and their build steps · `DKF` Dockerfile \
          structure · `CTR` containers · `CMP` Compose projects · `DMN` the daemon · `SEC` secret values · `DRY` drydock itself.\n\n\
+         Rules marked *(off by default)* run only when selected by their ID (`--select DRY002`).\n\n\
          Pure formatting and ordering preferences (concern row 124 of the merged table: quoting, key order) \
          are deliberately not rules: they are not security problems.\n\n\
          | ID | name | title | severity | category | fix |\n|---|---|---|---|---|---|\n",
@@ -70,9 +84,14 @@ pub fn index_page() -> String {
         let m = r.meta();
         let _ = writeln!(
             s,
-            "| [{id}]({id}.md) | `{}` | {} | {} | {} | {} |",
+            "| [{id}]({id}.md) | `{}` | {}{} | {} | {} | {} |",
             m.name,
             m.title.replace('|', "\\|"),
+            if m.default_enabled {
+                ""
+            } else {
+                " (off by default)"
+            },
             m.severity,
             m.category,
             m.fix.as_str(),

@@ -125,6 +125,14 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
                 });
             }
         }
+        FileKind::Script
+        | FileKind::Makefile
+        | FileKind::GithubWorkflow
+        | FileKind::GitlabCi
+        | FileKind::Markdown => {
+            syntax_errors =
+                lint_run_lines(input, primary, &rules, settings, &sources, &mut findings);
+        }
         FileKind::Other => syntax_errors = 0,
     }
 
@@ -147,6 +155,52 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         suppressed,
         syntax_errors,
     }
+}
+
+/// A file read for its `docker run` / `docker create` lines: each line's
+/// container goes through every container rule. Findings about absent
+/// settings (reported at the container's own origin or at its `cap_drop`
+/// key, see [`ContainerSpec::is_absence_origin`]) are dropped for a line
+/// with a word that may set them unseen (`$DOCKER_OPTS`, `"$@"`, an
+/// unreadable `--memory` value): that line's absences are not known.
+/// Findings on run lines carry no fix. Returns the number of syntax errors.
+///
+/// [`ContainerSpec::is_absence_origin`]: drydock_core::spec::ContainerSpec::is_absence_origin
+fn lint_run_lines(
+    input: &Input<'_>,
+    primary: FileId,
+    rules: &[&'static dyn Rule],
+    settings: &Settings,
+    sources: &SourceMap,
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let Some(kind) = drydock_runline::SourceKind::from_file_kind(input.kind) else {
+        return 0;
+    };
+    let extracted = drydock_runline::extract(&input.text, primary, kind);
+    syntax_findings(
+        findings,
+        &crate::rules::script_syntax::ScriptSyntax::META,
+        &extracted.errors,
+        settings,
+    );
+    for line in &extracted.lines {
+        let spec = &line.spec;
+        let mut found = Vec::new();
+        run(rules, settings, sources, &mut found, |r, c| {
+            r.check_container(c, spec)
+        });
+        if !spec.absence_trusted() {
+            found.retain(|f| !spec.is_absence_origin(&f.origin));
+        }
+        // Fixes are structured edits of Compose/Dockerfile syntax; a command
+        // line (quoted, continued, inside YAML) gets none.
+        for f in &mut found {
+            f.fix = None;
+        }
+        findings.extend(found);
+    }
+    extracted.errors.len()
 }
 
 /// The `.dockerignore` of a Dockerfile's build context, taken to be the
@@ -283,10 +337,12 @@ fn syntax_findings(
     errors: &[ParseError],
     settings: &Settings,
 ) {
-    if !settings.is_enabled(meta) {
-        return;
-    }
     for e in errors {
+        // An error a dedicated rule names (DKF013, DKF014) is that rule's.
+        let meta = crate::rules::syntax::rule_for(meta, e);
+        if !settings.is_enabled(meta) {
+            continue;
+        }
         out.push(Finding::new(
             meta,
             Origin::file(e.file, e.range),

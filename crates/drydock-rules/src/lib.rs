@@ -8,6 +8,7 @@
 //!   rules and applies inline suppressions; [`fix::fix`] applies fixes in
 //!   rounds.
 
+pub mod coverage;
 pub mod docs;
 pub mod engine;
 pub mod fix;

@@ -19,6 +19,7 @@ pub static RULES: &[&dyn Rule] = &[
     &syntax::DockerfileSyntax,
     &syntax::ComposeSyntax,
     &syntax::DaemonJsonSyntax,
+    &script_syntax::ScriptSyntax,
     // --- IMG: images and build steps ---------------------------------------
     &image::missing_user::MissingUser,
     &image::last_user_root::LastUserRoot,
@@ -61,7 +62,16 @@ pub static RULES: &[&dyn Rule] = &[
     &image::yarn_cache_not_cleaned::YarnCacheNotCleaned,
     &image::wget_and_curl::WgetAndCurl,
     &image::wget_without_progress::WgetWithoutProgress,
+    &image::bashism_in_sh::BashismInSh,
+    &image::cd_failure_ignored::CdFailureIgnored,
+    &image::exec_form_shell_syntax::ExecFormShellSyntax,
+    &image::invalid_label_key::InvalidLabelKey,
+    &image::label_schema::LabelSchemaViolation,
     &image::pointless_command::PointlessCommand,
+    &image::empty_password::EmptyPassword,
+    &image::duplicate_account::DuplicateAccount,
+    &image::content_trust_disabled::ContentTrustDisabled,
+    &image::secret_arg_used_in_run::SecretArgUsedInRun,
     // (IMG package-manager rules)
     &image::user_not_numeric::UserNotNumeric,
     &image::useradd_high_uid::UseraddHighUid,
@@ -99,6 +109,8 @@ pub static RULES: &[&dyn Rule] = &[
     &dockerfile::stage_casing::StageNameCasing,
     &dockerfile::stage_casing::FromAsCasing,
     // (DKF structure rules)
+    &dockerfile::bad_onbuild_trigger::BadOnbuildTrigger,
+    &dockerfile::instruction_before_from::InstructionBeforeFrom,
     // --- CTR: containers ----------------------------------------------------
     // (CTR rules)
     &container::PrivilegedContainer,
@@ -141,6 +153,7 @@ pub static RULES: &[&dyn Rule] = &[
     &compose::BuildAndImage,
     &compose::SharedVolume,
     &compose::OverlayNetworkNotEncrypted,
+    &compose::EnvFileMissing,
     // --- DMN: the daemon ----------------------------------------------------
     // (DMN rules)
     &daemon::IccEnabled,
@@ -162,11 +175,14 @@ pub static RULES: &[&dyn Rule] = &[
     &daemon::SeccompProfileUnconfined,
     &daemon::CgroupParentChanged,
     &daemon::SelinuxNotEnabled,
+    &daemon::BaseDeviceSizeChanged,
+    &daemon::RemoteLoggingNotConfigured,
     // --- SEC: secrets -------------------------------------------------------
     &secrets::image_config::SecretInImageConfig,
     &secrets::container_environment::SecretInContainerEnvironment,
     // --- DRY: drydock itself ------------------------------------------------
     &meta::UnusedSuppression,
+    &meta::InlineIgnorePragma,
 ];
 
 /// Every rule, in table order.
@@ -254,6 +270,7 @@ mod tests {
             "compose-lint",
             "semgrep",
             "gap",
+            "shellcheck",
         ];
         for r in all_rules() {
             let m = r.meta();

@@ -121,6 +121,10 @@ impl<'a> Checker<'a> {
 ///     }
 /// }
 /// ```
+///
+/// An opt-in rule (off unless selected by its ID, see
+/// [`drydock_core::config::Selection::is_enabled_for`]) adds
+/// `enabled: false` after `fix`.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -132,7 +136,8 @@ macro_rules! declare_rule {
             severity: $sev:ident,
             category: $cat:ident,
             references: [$($r:literal),* $(,)?],
-            fix: $fix:ident $(,)?
+            fix: $fix:ident
+            $(, enabled: $enabled:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -149,6 +154,7 @@ macro_rules! declare_rule {
                 references: &[$($r),*],
                 fix: ::drydock_core::FixAvailability::$fix,
                 docs: concat!($($doc, "\n"),*),
+                default_enabled: true $(&& $enabled)?,
             };
         }
     };

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use drydock_core::config::{Config, Selection};
+use drydock_core::config::{Config, LabelType, Selection};
 use drydock_core::{RuleMeta, Severity};
 
 use crate::registry::RULES;
@@ -20,6 +20,12 @@ pub struct Settings {
     pub hadolint_ignored: Vec<String>,
     /// Honour inline `# drydock:ignore` and `# hadolint ignore` comments.
     pub inline_suppressions: bool,
+    /// Labels the final image must carry, with their value types
+    /// (`[label-schema]`, `.hadolint.yaml` `label-schema:`); empty: IMG077
+    /// checks nothing.
+    pub label_schema: BTreeMap<String, LabelType>,
+    /// Labels outside `label_schema` are reported (`strict-labels`).
+    pub strict_labels: bool,
 }
 
 impl Default for Settings {
@@ -30,6 +36,8 @@ impl Default for Settings {
             trusted_registries: Vec::new(),
             hadolint_ignored: Vec::new(),
             inline_suppressions: true,
+            label_schema: BTreeMap::new(),
+            strict_labels: false,
         }
     }
 }
@@ -40,6 +48,8 @@ impl Settings {
             selection: config.selection.clone(),
             severity_overrides: config.severity_overrides.clone(),
             trusted_registries: config.trusted_registries.clone(),
+            label_schema: config.label_schema.clone(),
+            strict_labels: config.strict_labels,
             ..Settings::default()
         }
     }
@@ -56,7 +66,7 @@ impl Settings {
     }
 
     pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
-        self.selection.is_enabled(meta.id)
+        self.selection.is_enabled_for(meta.id, meta.default_enabled)
             && !meta.hadolint_codes().any(|c| {
                 self.hadolint_ignored
                     .iter()

@@ -6,7 +6,9 @@
 //! Every rule must have a fixture that triggers it. The harness also checks
 //! what every fix must satisfy: a rule declared without a fix emits none, a
 //! fix has the declared applicability, applying fixes leaves the file free of
-//! new syntax errors, and the fixed file no longer has the fixed finding.
+//! new syntax errors, the fixed file no longer has the fixed findings (and
+//! none of the rule's findings has a fix left), and fixing converges: fixing
+//! the fixed file again changes nothing.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -32,6 +34,7 @@ fn fixture_for(id: &str) -> Option<(PathBuf, FileKind)> {
         ("Dockerfile", FileKind::Dockerfile),
         ("yml", FileKind::Compose),
         ("json", FileKind::DaemonJson),
+        ("sh", FileKind::Script),
     ]
     .into_iter()
     .map(|(ext, kind)| (dir.join(format!("{id}.{ext}")), kind))
@@ -148,14 +151,37 @@ fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
                 meta.id
             );
             let fixable_before = own.iter().filter(|f| f.fix.is_some()).count();
-            let fixable_after = after
+            let own_after: Vec<_> = after
                 .findings
                 .iter()
-                .filter(|f| f.rule.id == meta.id && f.fix.is_some())
-                .count();
+                .filter(|f| f.rule.id == meta.id)
+                .collect();
+            let fixable_after = own_after.iter().filter(|f| f.fix.is_some()).count();
+            assert_eq!(
+                fixable_after, 0,
+                "{}: findings with a fix are left after fixing",
+                meta.id
+            );
             assert!(
-                fixable_after < fixable_before,
-                "{}: fixes do not remove their findings",
+                own_after.len() + fixable_before <= own.len(),
+                "{}: fixes do not remove their findings (before: {}, fixable: {fixable_before}, after: {})",
+                meta.id,
+                own.len(),
+                own_after.len()
+            );
+            // Convergence: fixing the fixed text changes nothing.
+            let again = fix::fix(
+                &Input {
+                    text: fixed.text.as_str().into(),
+                    ..input.clone()
+                },
+                &settings,
+                &env,
+                true,
+            );
+            assert_eq!(
+                again.text, fixed.text,
+                "{}: fixing does not converge",
                 meta.id
             );
             snapshot.push_str("\n--- fix (safe and unsafe) ---\n");

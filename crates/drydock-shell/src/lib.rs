@@ -29,14 +29,16 @@
 //! without pipelines it is the state at the end.
 
 mod offset;
+mod syntax;
 mod words;
 mod wrappers;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
-use drydock_core::spec::{Nesting, PipePos, Redirect, ShellCommand, ShellScript, Word};
+use drydock_core::spec::{Nesting, PipePos, Redirect, ShellCommand, ShellScript, SyntaxFact, Word};
 use drydock_core::{FileId, Origin, TextRange};
 use tree_sitter::{Node, Parser, Tree};
 
@@ -112,6 +114,7 @@ pub fn parse_script(text: &str, file: FileId, map: &OffsetMap) -> ShellScript {
         has_errors: false,
         next_pipeline: 0,
         pipefail: Pipefail::default(),
+        syntax: Vec::new(),
     };
     let ctx = Ctx {
         nesting: Nesting::Top,
@@ -120,6 +123,8 @@ pub fn parse_script(text: &str, file: FileId, map: &OffsetMap) -> ShellScript {
         pipe: None,
         background: false,
         shell_depth: 0,
+        runner: None,
+        assignment: false,
     };
     b.script(text, map, &ctx, 0);
     ShellScript {
@@ -127,6 +132,7 @@ pub fn parse_script(text: &str, file: FileId, map: &OffsetMap) -> ShellScript {
         commands: b.commands,
         has_errors: b.has_errors,
         sets_pipefail: b.pipefail.at_first_pipe.unwrap_or(b.pipefail.on),
+        syntax: b.syntax,
     }
 }
 
@@ -149,12 +155,18 @@ struct Ctx {
     background: bool,
     /// How many `sh -c` levels deep the current script is.
     shell_depth: u32,
+    /// The command running the shell that reads the current script.
+    runner: Option<u32>,
+    /// Walking the value of an assignment that stands alone as a command.
+    assignment: bool,
 }
 
 /// One script's text and offset map.
 struct Src<'a> {
     text: &'a str,
     map: &'a OffsetMap,
+    /// Ids of the command nodes whose status goes untested.
+    unchecked: HashSet<usize>,
 }
 
 /// A word and its byte range in the script text.
@@ -166,6 +178,7 @@ struct Builder {
     has_errors: bool,
     next_pipeline: u32,
     pipefail: Pipefail,
+    syntax: Vec<SyntaxFact>,
 }
 
 fn index_of(len: usize) -> u32 {
@@ -238,7 +251,19 @@ impl Builder {
         if root.has_error() {
             self.has_errors = true;
         }
-        let s = Src { text, map };
+        for (kind, r) in syntax::bashisms(root, text) {
+            let origin = Origin::file(self.file, map.map_range(r.start, r.end));
+            self.syntax.push(SyntaxFact {
+                kind,
+                origin,
+                shell: ctx.runner,
+            });
+        }
+        let s = Src {
+            text,
+            map,
+            unchecked: syntax::unchecked_commands(root),
+        };
         self.visit(&s, root, ctx, depth);
     }
 
@@ -271,6 +296,18 @@ impl Builder {
             }
             "list" => self.list(s, node, ctx, depth),
             "comment" => {}
+            // `x="$(…)"` alone (not the prefix of a command, not `export`).
+            "variable_assignment" | "variable_assignments"
+                if node
+                    .parent()
+                    .is_none_or(|p| !matches!(p.kind(), "command" | "declaration_command")) =>
+            {
+                let inner = Ctx {
+                    assignment: true,
+                    ..ctx.clone()
+                };
+                self.children(s, node, &inner, depth);
+            }
             _ => self.children(s, node, ctx, depth),
         }
     }
@@ -583,7 +620,10 @@ impl Builder {
             pipeline: ctx.pipe,
             nesting: ctx.nesting,
             parent: ctx.parent,
+            assigned: ctx.assignment && ctx.nesting == Nesting::CommandSubstitution,
             background: ctx.background,
+            shell: ctx.runner,
+            status_unchecked: node.kind() == "command" && s.unchecked.contains(&node.id()),
         };
         if ctx.shell_depth == 0 {
             if ctx.nesting == Nesting::Top && cmd.is("set") {
@@ -611,6 +651,7 @@ impl Builder {
             owner: Some(index),
             pipe: None,
             background: false,
+            assignment: false,
             ..ctx.clone()
         };
         for n in subs {
@@ -697,7 +738,10 @@ impl Builder {
                     pipeline: ctx.pipe,
                     nesting: Nesting::Wrapped,
                     parent: Some(index),
+                    assigned: false,
                     background: ctx.background,
+                    shell: ctx.runner,
+                    status_unchecked: false,
                 };
                 let new_index = index_of(self.commands.len());
                 self.commands.push(cmd);
@@ -718,6 +762,8 @@ impl Builder {
             pipe: None,
             background: false,
             shell_depth: ctx.shell_depth + 1,
+            runner: Some(index),
+            assignment: false,
         };
         if ctx.shell_depth >= MAX_SHELL_DEPTH {
             return;

@@ -388,6 +388,125 @@ fn thread_local_parser_is_reused() {
     assert_eq!(h.join().ok(), Some(2));
 }
 
+/// The bash extensions found, as `kind: text`, with the program running
+/// the shell that reads them (`-` for the script's own shell).
+fn bashisms(text: &str) -> Vec<String> {
+    let s = parse(text);
+    s.syntax
+        .iter()
+        .map(|f| {
+            let shell = f
+                .shell
+                .and_then(|i| s.commands.get(i as usize))
+                .map_or("-", |c| c.program());
+            format!("{:?}@{shell}: {}", f.kind, slice(text, &f.origin))
+        })
+        .collect()
+}
+
+#[test]
+fn syntax_facts() {
+    let cases: &[(&str, &[&str])] = &[
+        ("[[ -f a ]] && echo y", &["DoubleBracketTest@-: [[ -f a ]]"]),
+        ("[ -f a ] && [ a = b ] && test a == b", &[]),
+        ("[ \"$a\" == b ]", &["DoubleEqualInTest@-: [ \"$a\" == b ]"]),
+        (
+            "function f { a; }; g() { b; }",
+            &["FunctionKeyword@-: function f { a; }"],
+        ),
+        (
+            "a=(1 2); b[0]=x; echo \"${c[@]}\"",
+            &["Array@-: (1 2)", "Array@-: b[0]", "Array@-: c[@]"],
+        ),
+        (
+            "diff <(ls a) >(cat)",
+            &[
+                "ProcessSubstitution@-: <(ls a)",
+                "ProcessSubstitution@-: >(cat)",
+            ],
+        ),
+        (
+            "mkdir -p /a/{b,c} x{1..3} \"{a,b}\" '{a,b}' {} {a} find -exec rm {} + {a, b}",
+            &["BraceExpansion@-: /a/{b,c}", "BraceExpansion@-: {1..3}"],
+        ),
+        (
+            "echo $'a\\n' &> f; a &>> g; a >& h; a 2>&1",
+            &[
+                "AnsiCString@-: $'a\\n'",
+                "AmpersandRedirect@-: &> f",
+                "AmpersandRedirect@-: &>> g",
+            ],
+        ),
+        (
+            "a |& b; c <<< x; ((i++)); echo $((i+1))",
+            &[
+                "PipeStderr@-: a |& b",
+                "HereString@-: <<< x",
+                "ArithmeticCommand@-: ((i++))",
+            ],
+        ),
+        (
+            "echo ${x:1:2} ${x:-a} ${x/a/b} ${x//a} ${x^^} ${x,,} ${x#a} ${x%%b} ${#x} \"${y: -1}\"",
+            &[
+                "Substring@-: ${x:1:2}",
+                "PatternSubstitution@-: ${x/a/b}",
+                "PatternSubstitution@-: ${x//a}",
+                "CaseModification@-: ${x^^}",
+                "CaseModification@-: ${x,,}",
+                "Substring@-: ${y: -1}",
+            ],
+        ),
+        // Strings given to a shell are read by that shell.
+        (
+            "bash -c '[[ -f a ]]' && sh -c 'a=(1)'",
+            &["DoubleBracketTest@bash: [[ -f a ]]", "Array@sh: (1)"],
+        ),
+        (
+            "bash <<'EOF'\n[[ x ]]\nEOF\n",
+            &["DoubleBracketTest@bash: [[ x ]]"],
+        ),
+        // Quoted text and comments are not code.
+        ("echo '[[ x ]] <(a)' # a=(1)", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(bashisms(text), *want, "{text}");
+    }
+}
+
+/// The commands whose status goes untested before the next one runs.
+fn unchecked(text: &str) -> Vec<String> {
+    let s = parse(text);
+    s.commands
+        .iter()
+        .filter(|c| c.status_unchecked)
+        .map(|c| slice(text, &c.origin).to_owned())
+        .collect()
+}
+
+#[test]
+fn unchecked_status() {
+    let cases: &[(&str, &[&str])] = &[
+        ("cd x; make", &["cd x"]),
+        ("cd x\nmake\n", &["cd x"]),
+        ("cd x && make; y", &["make"]),
+        ("a && cd x; make", &["cd x"]),
+        ("cd x || exit 1; make", &["exit 1"]),
+        ("cd x > /dev/null; make", &["cd x > /dev/null"]),
+        ("cd x", &[]),
+        ("cd x &\nmake", &[]),
+        ("if cd x; then make; fi", &[]),
+        ("if a; then cd x; make; fi", &["cd x"]),
+        ("while cd x; do a; b; done", &["a"]),
+        ("(cd x; make) && y", &["cd x"]),
+        ("y=$(cd x; pwd)", &["cd x"]),
+        ("case $a in x) cd x; make;; esac", &["cd x"]),
+        ("sh -c 'cd x; make'", &["cd x"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(unchecked(text), *want, "{text}");
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
     #[test]
@@ -410,4 +529,19 @@ proptest::proptest! {
             }
         }
     }
+}
+
+#[test]
+fn substitutions_in_a_standalone_assignment_are_marked() {
+    let t = "set -e; arch=\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"; echo \"$(uname -m | cut -c1)\"; export V=$(a | b); X=1 make $(c)";
+    let s = parse(t);
+    let assigned: Vec<&str> = s
+        .commands
+        .iter()
+        .filter(|c| c.assigned)
+        .map(|c| c.name.text.as_str())
+        .collect();
+    // Not `uname`/`cut` (an argument), not `a`/`b` (`export` reports its
+    // own status), not `c` (an argument of `make`).
+    assert_eq!(assigned, ["dpkg", "awk"]);
 }

@@ -35,9 +35,80 @@ pub fn kind_by_name(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// The kind of a file that holds `docker run` lines, judged by its path:
+/// `*.sh`/`*.bash`, `Makefile`/`GNUmakefile`/`*.mk`, `.gitlab-ci.yml`,
+/// `.github/workflows/*.y(a)ml`, and with `markdown`, `*.md`.
+pub fn script_kind_by_name(path: &Path, markdown: bool) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".sh") || lower.ends_with(".bash") {
+        return Some(FileKind::Script);
+    }
+    if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
+        return Some(FileKind::Makefile);
+    }
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if yaml && lower.starts_with(".gitlab-ci") {
+        return Some(FileKind::GitlabCi);
+    }
+    if yaml {
+        let mut parents = path.parent()?.components().rev();
+        let dir = parents.next()?.as_os_str().to_str()?;
+        let top = parents.next()?.as_os_str().to_str()?;
+        if dir == "workflows" && top == ".github" {
+            return Some(FileKind::GithubWorkflow);
+        }
+    }
+    if markdown && (lower.ends_with(".md") || lower.ends_with(".markdown")) {
+        return Some(FileKind::Markdown);
+    }
+    None
+}
+
+/// Whether a text starts with a shell's `#!` line (`#!/bin/sh`,
+/// `#!/usr/bin/env bash`, …).
+pub fn has_shell_shebang(text: &str) -> bool {
+    let Some(first) = text.trim_start_matches('\u{feff}').lines().next() else {
+        return false;
+    };
+    let Some(rest) = first.strip_prefix("#!") else {
+        return false;
+    };
+    let mut words = rest.split_whitespace();
+    let Some(mut prog) = words.next().map(|p| p.rsplit('/').next().unwrap_or(p)) else {
+        return false;
+    };
+    if prog == "env" {
+        prog = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    matches!(
+        prog,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh"
+    )
+}
+
+/// Whether a file without an extension starts with a shell's `#!` line;
+/// reads only its first bytes.
+pub fn file_has_shell_shebang(path: &Path) -> bool {
+    if path.extension().is_some() {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(128);
+    if file.take(128).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    has_shell_shebang(&String::from_utf8_lossy(&head))
+}
+
 /// The kind of a text judged by its content (stdin, or a named file whose
 /// name says nothing).
 pub fn kind_by_content(text: &str) -> Option<FileKind> {
+    if has_shell_shebang(text) {
+        return Some(FileKind::Script);
+    }
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         return Some(FileKind::DaemonJson);
@@ -199,6 +270,37 @@ mod tests {
             Some(FileKind::DaemonJson)
         );
         assert_eq!(kind_by_content("hello"), None);
+    }
+
+    #[test]
+    fn script_names() {
+        for (n, md, k) in [
+            ("deploy.sh", false, Some(FileKind::Script)),
+            ("x/run.BASH", false, Some(FileKind::Script)),
+            ("Makefile", false, Some(FileKind::Makefile)),
+            ("GNUmakefile", false, Some(FileKind::Makefile)),
+            ("build/rules.mk", false, Some(FileKind::Makefile)),
+            (".gitlab-ci.yml", false, Some(FileKind::GitlabCi)),
+            (
+                "repo/.github/workflows/ci.yaml",
+                false,
+                Some(FileKind::GithubWorkflow),
+            ),
+            (".github/ci.yaml", false, None),
+            ("workflows/ci.yaml", false, None),
+            ("README.md", false, None),
+            ("README.md", true, Some(FileKind::Markdown)),
+        ] {
+            assert_eq!(script_kind_by_name(Path::new(n), md), k, "{n}");
+        }
+        assert!(has_shell_shebang("#!/bin/sh\necho"));
+        assert!(has_shell_shebang("#!/usr/bin/env -S bash -e\n"));
+        assert!(!has_shell_shebang("#!/usr/bin/env python3\n"));
+        assert!(!has_shell_shebang("echo\n"));
+        assert_eq!(
+            kind_by_content("#!/bin/bash\ndocker run x"),
+            Some(FileKind::Script)
+        );
     }
 
     #[test]

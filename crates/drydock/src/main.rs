@@ -37,6 +37,9 @@ struct RulesArgs {
     /// Write the Markdown rule documentation into this directory instead.
     #[arg(long, value_name = "DIR")]
     write_docs: Option<std::path::PathBuf>,
+    /// Write the concern-coverage page (`docs/coverage.md`) to this file instead.
+    #[arg(long, value_name = "FILE")]
+    write_coverage: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -76,6 +79,10 @@ fn rules(args: &RulesArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(file) = &args.write_coverage {
+        std::fs::write(file, drydock_rules::coverage::coverage_page())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = anstream::stdout().lock();
     match args.format {
         RulesFormat::Json => {
@@ -90,6 +97,7 @@ fn rules(args: &RulesArgs) -> anyhow::Result<ExitCode> {
                         "category": m.category.as_str(),
                         "references": m.references,
                         "fix": m.fix.as_str(),
+                        "default_enabled": m.default_enabled,
                         "summary": drydock_core::rule::clean_docs(m.summary()),
                     })
                 })
@@ -112,7 +120,11 @@ fn rules(args: &RulesArgs) -> anyhow::Result<ExitCode> {
                     m.severity.as_str(),
                     m.category.as_str(),
                     m.fix.as_str(),
-                    m.title
+                    if m.default_enabled {
+                        m.title.to_string()
+                    } else {
+                        format!("{} (off by default)", m.title)
+                    }
                 )?;
             }
         }

@@ -63,6 +63,15 @@ pub struct ScanArgs {
     /// Ignore inline `# drydock:ignore` and `# hadolint ignore` comments.
     #[arg(long)]
     pub no_inline_suppressions: bool,
+    /// Also scan shell scripts (`*.sh`, `*.bash`, files with a shell `#!`),
+    /// Makefiles, GitHub Actions workflows and `.gitlab-ci.yml` for
+    /// `docker run` / `docker create` lines.
+    #[arg(long)]
+    pub include_scripts: bool,
+    /// Also scan the shell code blocks of Markdown files (`*.md`) for
+    /// `docker run` / `docker create` lines.
+    #[arg(long)]
+    pub include_markdown: bool,
     /// The name to show (and to judge the type by) for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -107,6 +116,12 @@ pub enum TypeArg {
     Dockerfile,
     Compose,
     DaemonJson,
+    /// A shell script: its `docker run` lines.
+    Script,
+    Makefile,
+    GithubWorkflow,
+    GitlabCi,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -122,6 +137,11 @@ impl From<TypeArg> for FileKind {
             TypeArg::Dockerfile => FileKind::Dockerfile,
             TypeArg::Compose => FileKind::Compose,
             TypeArg::DaemonJson => FileKind::DaemonJson,
+            TypeArg::Script => FileKind::Script,
+            TypeArg::Makefile => FileKind::Makefile,
+            TypeArg::GithubWorkflow => FileKind::GithubWorkflow,
+            TypeArg::GitlabCi => FileKind::GitlabCi,
+            TypeArg::Markdown => FileKind::Markdown,
         }
     }
 }
@@ -209,7 +229,11 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
 }
 
 /// Walks the inputs into jobs; walk problems become errors.
-fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<Vec<Job>> {
+fn collect_jobs(
+    args: &ScanArgs,
+    resolver: &Resolver,
+    errors: &mut Vec<ScanError>,
+) -> anyhow::Result<Vec<Job>> {
     let forced = args.file_type.map(FileKind::from);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -238,9 +262,10 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
             let display = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             let kind = forced
                 .or_else(|| {
-                    args.stdin_filename
-                        .as_deref()
-                        .and_then(|n| files::kind_by_name(Path::new(n)))
+                    args.stdin_filename.as_deref().and_then(|n| {
+                        files::kind_by_name(Path::new(n))
+                            .or_else(|| files::script_kind_by_name(Path::new(n), true))
+                    })
                 })
                 .or_else(|| files::kind_by_content(&text));
             let path = args
@@ -271,11 +296,35 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
             jobs.push(Job {
                 path: p.clone(),
                 display: display_path(p),
-                kind: forced.or_else(|| files::kind_by_name(p)),
+                // A file named on the command line is read whatever
+                // --include-scripts says.
+                kind: forced
+                    .or_else(|| files::kind_by_name(p))
+                    .or_else(|| files::script_kind_by_name(p, true)),
                 stdin: None,
             });
             continue;
         }
+        let (scripts, markdown) = {
+            let cfg = resolver.config_for(p);
+            let on = |f: fn(&drydock_core::config::Config) -> bool| {
+                cfg.as_ref().is_some_and(|c| f(&c.config))
+            };
+            (
+                args.include_scripts || on(|c| c.include_scripts),
+                args.include_markdown || on(|c| c.include_markdown),
+            )
+        };
+        let kind_of = move |path: &Path| {
+            files::kind_by_name(path)
+                .or_else(|| {
+                    files::script_kind_by_name(path, markdown)
+                        .filter(|k| scripts || *k == FileKind::Markdown)
+                })
+                .or_else(|| {
+                    (scripts && files::file_has_shell_shebang(path)).then_some(FileKind::Script)
+                })
+        };
         let mut builder = ignore::WalkBuilder::new(p);
         builder
             .hidden(false)
@@ -292,7 +341,7 @@ fn collect_jobs(args: &ScanArgs, errors: &mut Vec<ScanError>) -> anyhow::Result<
                 match entry {
                     Ok(e) => {
                         if e.file_type().is_some_and(|t| t.is_file())
-                            && let Some(kind) = files::kind_by_name(e.path())
+                            && let Some(kind) = kind_of(e.path())
                             && let Ok(mut w) = walked.lock()
                         {
                             w.push(Job {
@@ -446,7 +495,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         no_inline: args.no_inline_suppressions,
     };
     let mut errors = Vec::new();
-    let jobs = collect_jobs(args, &mut errors)?;
+    let jobs = collect_jobs(args, &resolver, &mut errors)?;
     let fs = RealFs::default();
     let outcomes: Vec<Outcome> = jobs
         .par_iter()

@@ -47,6 +47,10 @@ pub struct Resolver {
 pub struct Hadolint {
     pub ignored: Vec<String>,
     pub trusted_registries: Vec<String>,
+    /// `label-schema:` entries (label, type as written).
+    pub label_schema: Vec<(String, String)>,
+    /// `strict-labels: true`
+    pub strict_labels: bool,
 }
 
 impl Resolver {
@@ -146,7 +150,20 @@ impl Resolver {
         for name in HADOLINT_NAMES {
             let candidate = dir.join(name);
             if let Ok(text) = std::fs::read_to_string(&candidate) {
-                found = Some(std::sync::Arc::new(parse_hadolint(&text)));
+                let h = parse_hadolint(&text);
+                for (label, ty) in &h.label_schema {
+                    if let Err(e) = ty.parse::<drydock_core::config::LabelType>()
+                        && let Ok(mut errs) = self.errors.lock()
+                    {
+                        errs.push(ScanError {
+                            path: candidate.display().to_string(),
+                            line: None,
+                            column: None,
+                            message: format!("invalid configuration: label-schema: `{label}`: {e}"),
+                        });
+                    }
+                }
+                found = Some(std::sync::Arc::new(h));
                 break;
             }
         }
@@ -207,6 +224,13 @@ impl Resolver {
             s.hadolint_ignored = h.ignored.clone();
             s.trusted_registries
                 .extend(h.trusted_registries.iter().cloned());
+            for (label, ty) in &h.label_schema {
+                // An unknown type was reported when the file was read.
+                if let Ok(t) = ty.parse::<drydock_core::config::LabelType>() {
+                    s.label_schema.entry(label.clone()).or_insert(t);
+                }
+            }
+            s.strict_labels |= h.strict_labels;
         }
         if let Some(sel) = &overrides.select {
             s.selection.select = sel.clone();
@@ -279,6 +303,7 @@ fn describe(text: &str, e: &drydock_core::config::ConfigError) -> String {
 pub fn parse_hadolint(text: &str) -> Hadolint {
     let mut h = Hadolint::default();
     let mut current: Option<&str> = None;
+    let mut label_schema = false;
     for raw in text.lines() {
         let line = raw.split(" #").next().unwrap_or(raw);
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -289,8 +314,27 @@ pub fn parse_hadolint(text: &str) -> Hadolint {
         if !indented || !t.starts_with('-') {
             current = None;
         }
+        if indented
+            && label_schema
+            && let Some((key, value)) = t.split_once(':')
+        {
+            let (key, value) = (unquote(key), unquote(value));
+            if !key.is_empty() && !value.is_empty() {
+                h.label_schema.push((key, value));
+            }
+            continue;
+        }
+        label_schema = false;
         if !indented && let Some((key, value)) = t.split_once(':') {
             let key = key.trim();
+            if key == "label-schema" {
+                label_schema = true;
+                continue;
+            }
+            if key == "strict-labels" {
+                h.strict_labels = unquote(value).eq_ignore_ascii_case("true");
+                continue;
+            }
             if key == "ignored" || key == "trustedRegistries" {
                 current = Some(if key == "ignored" {
                     "ignored"
@@ -344,6 +388,23 @@ mod tests {
         );
         assert_eq!(h.ignored, ["DL3008", "DL3015"]);
         assert_eq!(h.trusted_registries, ["docker.io", "ghcr.io"]);
+        assert_eq!(h.label_schema, [("author".to_string(), "text".to_string())]);
+        assert!(!h.strict_labels);
+        let h = parse_hadolint(
+            "label-schema:\n  'org.opencontainers.image.source': url # where\n  version: semver\nstrict-labels: true\nignored: [DL3007]\n",
+        );
+        assert_eq!(
+            h.label_schema,
+            [
+                (
+                    "org.opencontainers.image.source".to_string(),
+                    "url".to_string()
+                ),
+                ("version".to_string(), "semver".to_string())
+            ]
+        );
+        assert!(h.strict_labels);
+        assert_eq!(h.ignored, ["DL3007"]);
         let h = parse_hadolint("ignored: [DL3007]\ntrustedRegistries: my.registry\n");
         assert_eq!(h.ignored, ["DL3007"]);
         assert_eq!(h.trusted_registries, ["my.registry"]);

@@ -195,6 +195,16 @@ fn committed_rule_docs_are_current() {
 }
 
 #[test]
+fn committed_coverage_page_is_current() {
+    let path = repo_root().join("docs/coverage.md");
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == drydock_rules::coverage::coverage_page(),
+        "docs/coverage.md is stale: run `cargo run -p drydock -- rules --write-coverage docs/coverage.md`"
+    );
+}
+
+#[test]
 fn exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000000\nUSER 10001\nHEALTHCHECK CMD [\"true\"]\n").unwrap();
@@ -300,7 +310,7 @@ fn fix_and_diff() {
     let fixed = std::fs::read_to_string(&df).unwrap();
     assert_eq!(
         fixed,
-        "FROM debian:12\nLABEL org.opencontainers.image.authors=\"me\"\nRUN apt-get update && apt-get install -y curl\nCOPY a.txt /a.txt\n"
+        "FROM debian:12\nLABEL org.opencontainers.image.authors=\"me\"\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nCOPY a.txt /a.txt\n"
     );
     // Nothing left to fix safely.
     assert_eq!(

@@ -16,6 +16,9 @@ pub struct YamlMapAnchor {
     pub indent: String,
     /// The line the insertion follows has no terminating newline.
     pub needs_newline: bool,
+    /// The file's line ending (`"\r\n"` for a CRLF file), which inserted
+    /// lines use too.
+    pub newline: &'static str,
 }
 
 impl YamlMapAnchor {
@@ -24,12 +27,12 @@ impl YamlMapAnchor {
     pub fn insert(&self, snippet: &str) -> Edit {
         let mut out = String::new();
         if self.needs_newline {
-            out.push('\n');
+            out.push_str(self.newline);
         }
         for line in snippet.lines() {
             out.push_str(&self.indent);
             out.push_str(line);
-            out.push('\n');
+            out.push_str(self.newline);
         }
         Edit::insert(self.file, self.offset, out)
     }
@@ -71,11 +74,21 @@ mod tests {
             offset: 10,
             indent: "    ".into(),
             needs_newline: false,
+            newline: "\n",
         };
         assert_eq!(a.insert("read_only: true").content, "    read_only: true\n");
         assert_eq!(
             a.insert("cap_drop:\n  - ALL").content,
             "    cap_drop:\n      - ALL\n"
+        );
+        let crlf = YamlMapAnchor {
+            newline: "\r\n",
+            needs_newline: true,
+            ..a
+        };
+        assert_eq!(
+            crlf.insert("cap_drop:\n  - ALL").content,
+            "\r\n    cap_drop:\r\n      - ALL\r\n"
         );
     }
 

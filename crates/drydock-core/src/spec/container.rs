@@ -1,5 +1,6 @@
-//! `ContainerSpec`: how a container runs (from a Compose service; later a
-//! `docker run` line, a live container, a create request).
+//! `ContainerSpec`: how a container runs (from a Compose service or a
+//! `docker run`/`docker create` line; later a live container, a create
+//! request).
 
 use crate::imageref::ImageRef;
 use crate::origin::{Origin, Sp};
@@ -149,12 +150,59 @@ pub struct BuildSpec {
     pub entitlements: Vec<Sp<String>>,
 }
 
+/// Where a [`ContainerSpec`] comes from. Rules judge every source alike;
+/// their messages name the container, and its settings, the way the source
+/// writes them (`pids_limit`, `--pids-limit`, `HostConfig.PidsLimit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ContainerSource {
+    /// A service of a Compose file.
+    #[default]
+    ComposeService,
+    /// A `docker run` (`create: false`) or `docker create` (`create: true`)
+    /// command line in a script, Makefile, CI file or Markdown block.
+    RunLine { create: bool },
+    /// A container as the Engine API describes it (`GET
+    /// /containers/{id}/json`, a create request): its settings are named by
+    /// their API fields. No source builds it yet.
+    Api,
+}
+
+/// The Docker client of a `docker run`/`docker create` line: the engine it
+/// sends the request to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineClient {
+    /// `-H`/`--host` value, or a `DOCKER_HOST=` assignment before the
+    /// command (`tcp://10.0.0.5:2375`, `unix:///run/docker.sock`,
+    /// `ssh://user@host`); a value without `scheme://` is a TCP address.
+    pub host: Sp<String>,
+    /// Whether TLS is on: `Some(true)` for `--tls`, `--tlsverify`, or a
+    /// non-empty `DOCKER_TLS` or `DOCKER_TLS_VERIFY` assignment before the
+    /// command; `None` when a client option the line cannot read
+    /// (`docker $DOCKER_OPTS run …`) may turn it on.
+    pub tls: Option<bool>,
+}
+
+impl EngineClient {
+    /// The host's scheme, lower-case: `tcp` when none is written (the
+    /// client's own default for `-H 10.0.0.5:2375`).
+    pub fn scheme(&self) -> String {
+        match self.host.value.trim().split_once("://") {
+            Some((s, _)) => s.to_ascii_lowercase(),
+            None => "tcp".to_string(),
+        }
+    }
+}
+
 /// How a container runs.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ContainerSpec {
-    /// The object as a whole: the Compose service's key.
+    /// The object as a whole: the Compose service's key, `docker … run` of
+    /// a run line.
     pub origin: Origin,
-    /// Service or container name.
+    /// Where the spec comes from, for wording messages.
+    pub source: ContainerSource,
+    /// Service or container name; for a run line without `--name`, its
+    /// image as written (or `docker run` when the image is not known).
     pub name: String,
     pub image: Option<Sp<String>>,
     pub image_ref: Option<ImageRef>,
@@ -203,6 +251,28 @@ pub struct ContainerSpec {
     /// image config of a live container). Rules use it for what the image
     /// decides unless the container overrides it (user, healthcheck, ports).
     pub image_spec: Option<std::sync::Arc<crate::spec::ImageSpec>>,
+    /// The engine a run line's client talks to, when the line names one
+    /// (`-H`, `DOCKER_HOST=`). `None` for every other source: a container's
+    /// own `DOCKER_HOST` is in `environment`.
+    pub engine: Option<EngineClient>,
+    /// Parts of the source that could not be read statically (a `docker
+    /// run` word holding `$VAR`, `$(…)` or an unbalanced quote). Their
+    /// fields are left unset rather than guessed.
+    pub unknown: Vec<UnknownPart>,
+}
+
+/// A part of a container's source whose value is not known statically.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownPart {
+    pub origin: Origin,
+    /// The option it is the value of (`--memory`), `image` for the image,
+    /// or `None` for a word that may itself be one or more options
+    /// (`$DOCKER_OPTS`, `"$@"`).
+    pub option: Option<String>,
+    /// Whether the unknown part may set something the spec records as
+    /// absent (a capability drop, a memory limit, `--read-only`, …), so
+    /// that findings about absent settings cannot be trusted.
+    pub hides_absence: bool,
 }
 
 impl ContainerSpec {
@@ -240,6 +310,20 @@ impl ContainerSpec {
         c.strip_prefix("CAP_").map_or(c.clone(), str::to_string)
     }
 
+    /// Whether findings about settings this container does *not* make can
+    /// be trusted: `false` when an unknown part (a `$DOCKER_OPTS` word, an
+    /// unreadable `--memory` value) may make them.
+    pub fn absence_trusted(&self) -> bool {
+        !self.unknown.iter().any(|u| u.hides_absence)
+    }
+
+    /// Whether `origin` is where findings about absent settings are
+    /// reported: the container's own origin (see [`Origin::Implicit`]), or
+    /// the `cap_drop` key of a list judged incomplete.
+    pub fn is_absence_origin(&self, origin: &Origin) -> bool {
+        *origin == self.origin || self.cap_drop_key.as_ref() == Some(origin)
+    }
+
     pub fn drops_all_caps(&self) -> bool {
         self.cap_drop
             .iter()
@@ -269,6 +353,18 @@ mod tests {
             SecurityOpt::parse("label:disable"),
             SecurityOpt::Label("disable".into())
         );
+    }
+
+    #[test]
+    fn engine_scheme() {
+        let client = |h: &str| EngineClient {
+            host: Sp::new(h.to_string(), Origin::Implicit),
+            tls: Some(false),
+        };
+        assert_eq!(client("TCP://h:2375").scheme(), "tcp");
+        assert_eq!(client("10.0.0.5:2375").scheme(), "tcp");
+        assert_eq!(client("ssh://me@h").scheme(), "ssh");
+        assert_eq!(client("unix:///run/docker.sock").scheme(), "unix");
     }
 
     #[test]

@@ -14,11 +14,15 @@ mod shell;
 
 pub use anchor::{JsonObjectAnchor, YamlMapAnchor};
 pub use container::{
-    BuildSpec, ContainerSpec, Logging, Mount, MountKind, PortMapping, Resources, SecurityOpt,
+    BuildSpec, ContainerSource, ContainerSpec, EngineClient, Logging, Mount, MountKind,
+    PortMapping, Resources, SecurityOpt, UnknownPart, parse_port_range,
 };
 pub use daemon::{DaemonSetting, DaemonSpec};
 pub use image::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,
     RunStep, StepKind,
 };
-pub use shell::{Nesting, PipePos, Redirect, ShellCommand, ShellScript, Word, positional_words};
+pub use shell::{
+    Nesting, PipePos, Redirect, ShellCommand, ShellScript, SyntaxFact, SyntaxKind, Word,
+    positional_words,
+};

@@ -74,8 +74,23 @@ pub struct ShellCommand {
     /// Index (into [`ShellScript::commands`]) of the command this one is
     /// nested in, for every nesting but `Top`.
     pub parent: Option<u32>,
+    /// In a `$(…)` that is the value of an assignment standing alone as a
+    /// command (`arch="$(dpkg … | awk …)"`), whose status is the
+    /// assignment's status (and so stops a `set -e` script). `parent` is
+    /// `None` for these: an assignment alone is not a command here.
+    pub assigned: bool,
     /// Run in the background (`cmd &`).
     pub background: bool,
+    /// Index (into [`ShellScript::commands`]) of the command that runs the
+    /// shell this command is read by: `bash` for the commands of
+    /// `bash -c '…'` or `bash <<'EOF'`. `None` for the script's own shell
+    /// (the `RUN`'s `SHELL`).
+    pub shell: Option<u32>,
+    /// Another command follows this one in the same sequence (`cmd; next`,
+    /// or `next` on a later line) and nothing tests this one's exit status
+    /// (no `&&`/`||` after it, not an `if`/`while` condition, not in the
+    /// background): unless `set -e` is on, a failure goes unnoticed.
+    pub status_unchecked: bool,
 }
 
 impl ShellCommand {
@@ -187,6 +202,73 @@ pub struct ShellScript {
     pub has_errors: bool,
     /// `set -o pipefail` (or `set -eo pipefail`, …) is in effect at the top.
     pub sets_pipefail: bool,
+    /// Syntax beyond POSIX `sh` (bash extensions), in source order.
+    pub syntax: Vec<SyntaxFact>,
+}
+
+/// A bash extension to the POSIX shell language, found in a script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyntaxKind {
+    /// `[[ … ]]`
+    DoubleBracketTest,
+    /// `function name { … }`
+    FunctionKeyword,
+    /// An array: `a=(x y)`, `a[0]=x`, `${a[0]}`.
+    Array,
+    /// `<(…)` or `>(…)`
+    ProcessSubstitution,
+    /// `{a,b}` or `{1..3}` in an unquoted word.
+    BraceExpansion,
+    /// `$'…'`
+    AnsiCString,
+    /// `&> file`, `&>> file`
+    AmpersandRedirect,
+    /// `a |& b`
+    PipeStderr,
+    /// `<<< word`
+    HereString,
+    /// `(( … ))` as a command.
+    ArithmeticCommand,
+    /// `==` in `[ … ]`.
+    DoubleEqualInTest,
+    /// `${var:offset}`, `${var:offset:length}`
+    Substring,
+    /// `${var/pattern/replacement}`
+    PatternSubstitution,
+    /// `${var^^}`, `${var,,}`
+    CaseModification,
+}
+
+impl SyntaxKind {
+    /// How the construct reads, for messages: `` `[[ … ]]` ``.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SyntaxKind::DoubleBracketTest => "`[[ … ]]` test",
+            SyntaxKind::FunctionKeyword => "`function` keyword",
+            SyntaxKind::Array => "array",
+            SyntaxKind::ProcessSubstitution => "process substitution `<(…)`",
+            SyntaxKind::BraceExpansion => "brace expansion `{a,b}`",
+            SyntaxKind::AnsiCString => "`$'…'` string",
+            SyntaxKind::AmpersandRedirect => "`&>` redirection",
+            SyntaxKind::PipeStderr => "`|&` pipe",
+            SyntaxKind::HereString => "here-string `<<<`",
+            SyntaxKind::ArithmeticCommand => "arithmetic command `(( … ))`",
+            SyntaxKind::DoubleEqualInTest => "`==` in `[ … ]`",
+            SyntaxKind::Substring => "substring expansion `${var:offset}`",
+            SyntaxKind::PatternSubstitution => "pattern substitution `${var/a/b}`",
+            SyntaxKind::CaseModification => "case modification `${var^^}`",
+        }
+    }
+}
+
+/// Where a script uses a bash extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxFact {
+    pub kind: SyntaxKind,
+    pub origin: Origin,
+    /// The command running the shell that reads this text (see
+    /// [`ShellCommand::shell`]); `None` for the script's own shell.
+    pub shell: Option<u32>,
 }
 
 impl ShellScript {
@@ -243,7 +325,10 @@ mod tests {
             pipeline: None,
             nesting: Nesting::Top,
             parent: None,
+            assigned: false,
             background: false,
+            shell: None,
+            status_unchecked: false,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod dockerfile;
 pub mod image;
 pub mod meta;
+pub mod script_syntax;
 pub mod secrets;
 pub mod syntax;
 pub(crate) mod util;

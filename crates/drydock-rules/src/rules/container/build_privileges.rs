@@ -51,7 +51,7 @@ declare_rule! {
         title: "Build runs privileged or on the host network",
         severity: High,
         category: Privilege,
-        references: ["concern:125"],
+        references: ["concern:125", "gap:6"],
         fix: None,
     }
 }

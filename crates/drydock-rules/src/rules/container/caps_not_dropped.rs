@@ -3,7 +3,7 @@
 use drydock_core::spec::ContainerSpec;
 use drydock_core::{Fix, RuleMeta};
 
-use super::support::{insert_key, svc};
+use super::support::{insert_key, setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -36,6 +36,7 @@ declare_rule! {
     ///     cap_drop: [ALL]
     ///     cap_add: [NET_BIND_SERVICE]
     /// ```
+    /// (`docker run --cap-drop ALL --cap-add NET_BIND_SERVICE`).
     /// Images that start as root and switch users (many official images)
     /// usually need `SETUID`, `SETGID` and sometimes `CHOWN`.
     ///
@@ -93,7 +94,11 @@ impl Rule for CapabilitiesNotDropped {
         };
         let finding = cx.report(
             &c.origin,
-            format!("{} does not drop capabilities: it runs with Docker's default set (NET_RAW, MKNOD, SETUID, …); add `cap_drop: [ALL]`", svc(c)),
+            format!(
+                "{} does not drop capabilities: it runs with Docker's default set (NET_RAW, MKNOD, SETUID, …); add `{}`",
+                svc(c),
+                setting(c, "cap_drop: [ALL]", "--cap-drop ALL", "HostConfig.CapDrop: [\"ALL\"]")
+            ),
         );
         if let Some(edit) = fix {
             finding.set_fix(Fix::unsafe_("Add `cap_drop: [ALL]`", vec![edit]));

@@ -28,7 +28,7 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove `cgroup_parent` unless the host's cgroup layout was designed
+    /// Remove `cgroup_parent` (`docker run --cgroup-parent`) unless the host's cgroup layout was designed
     /// for it; in that case confirm the parent's limits and suppress the
     /// finding with a reason.
     pub struct CgroupParentSet {

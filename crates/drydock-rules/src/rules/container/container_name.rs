@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -33,8 +33,9 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Use a name made of letters, digits, `_`, `.` and `-`
-    /// (`container_name: my-api`), or remove `container_name` and let
-    /// Compose name the container.
+    /// (`container_name: my-api`, `docker run --name my-api`), or remove
+    /// `container_name` (`--name`) and let Compose (Docker) name the
+    /// container.
     pub struct InvalidContainerName {
         id: "CTR032",
         name: "invalid-container-name",
@@ -92,8 +93,9 @@ impl Rule for InvalidContainerName {
             cx.report(
                 &name.origin,
                 format!(
-                    "{} has an invalid `container_name` `{}`: {why}; Docker refuses to create the container",
+                    "{} has an invalid `{}` `{}`: {why}; Docker refuses to create the container",
                     svc(c),
+                    setting(c, "container_name", "--name", "name"),
                     name.value
                 ),
             );

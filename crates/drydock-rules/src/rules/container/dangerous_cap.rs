@@ -44,7 +44,8 @@ declare_rule! {
     /// Remove the capability, or replace it by a narrower one (a specific
     /// device instead of `SYS_RAWIO`, `NET_BIND_SERVICE` instead of
     /// `NET_ADMIN` to bind low ports). When it is truly needed, keep it, add
-    /// `cap_drop: [ALL]` so that it is the only one, and suppress the
+    /// `cap_drop: [ALL]` (`docker run --cap-drop ALL`) so that it is the
+    /// only one, and suppress the
     /// finding with a reason.
     pub struct DangerousCapabilityAdded {
         id: "CTR004",

@@ -1,7 +1,7 @@
 //! CTR011
 
 use drydock_core::RuleMeta;
-use drydock_core::spec::ContainerSpec;
+use drydock_core::spec::{ContainerSource, ContainerSpec};
 
 use super::support::svc;
 use crate::declare_rule;
@@ -15,7 +15,17 @@ declare_rule! {
     ///   plaintext API port) or 2376 (the TLS API port), typically a
     ///   Docker-in-Docker service;
     /// * `DOCKER_HOST=tcp://…` in the environment without
-    ///   `DOCKER_TLS_VERIFY` set to a non-empty value.
+    ///   `DOCKER_TLS_VERIFY` set to a non-empty value;
+    /// * a `docker run`/`docker create` line whose client talks to the
+    ///   engine over TCP without TLS: `docker -H tcp://10.0.0.5:2375 run …`
+    ///   or `DOCKER_HOST=tcp://… docker run …` with neither `--tls`/
+    ///   `--tlsverify` nor a `DOCKER_TLS_VERIFY`/`DOCKER_TLS` assignment
+    ///   before the command. A host without a scheme (`-H 10.0.0.5:2375`)
+    ///   is TCP; `unix://`, `ssh://`, `npipe://` and `fd://` hosts are not
+    ///   reported, nor a line with a client option it cannot read
+    ///   (`docker $DOCKER_OPTS run …`), which may turn TLS on. (A plaintext
+    ///   engine on port 2375 cannot answer a client that uses TLS, so the
+    ///   port alone is not reported.)
     ///
     /// ## Why is this bad?
     /// The Engine API is root on the machine that runs the engine: anyone
@@ -44,14 +54,16 @@ declare_rule! {
     /// Compose network. Use TLS (the `docker:dind` image generates
     /// certificates when `DOCKER_TLS_CERTDIR` is set) and give clients
     /// `DOCKER_HOST=tcp://dind:2376`, `DOCKER_TLS_VERIFY=1` and
-    /// `DOCKER_CERT_PATH`.
+    /// `DOCKER_CERT_PATH`. On a command line, use
+    /// `docker --tlsverify -H tcp://host:2376 run …`, or reach a remote
+    /// engine over SSH (`docker -H ssh://user@host run …`).
     pub struct DockerApiPortPublished {
         id: "CTR011",
         name: "docker-api-port-published",
         title: "Docker Engine API is published or used without TLS",
         severity: Critical,
         category: Network,
-        references: ["concern:100"],
+        references: ["concern:100", "gap:6"],
         fix: None,
     }
 }
@@ -91,6 +103,23 @@ impl Rule for DockerApiPortPublished {
             cx.report(origin, msg);
         }
 
+        if let Some(client) = &c.engine
+            && client.tls == Some(false)
+            && client.scheme() == "tcp"
+        {
+            let cmd = match c.source {
+                ContainerSource::RunLine { create: true } => "docker create",
+                _ => "docker run",
+            };
+            cx.report(
+                &client.host.origin,
+                format!(
+                    "`{cmd}` talks to the Docker engine at `{}` without TLS (no `--tlsverify`, no `DOCKER_TLS_VERIFY`): the request and any credentials travel in clear text, and an engine listening on plain TCP obeys whoever reaches it",
+                    client.host.value.trim()
+                ),
+            );
+        }
+
         let tls_verify = c
             .environment
             .iter()
@@ -108,13 +137,19 @@ impl Rule for DockerApiPortPublished {
         {
             let v = host.value.value.trim();
             if v.to_ascii_lowercase().starts_with("tcp://") {
-                cx.report(
-                    &host.value.origin,
-                    format!(
+                let msg = match c.source {
+                    ContainerSource::ComposeService => format!(
                         "{} talks to the Docker API at `{v}` without TLS (`DOCKER_TLS_VERIFY` is not set): commands and credentials travel in clear text",
                         svc(c)
                     ),
-                );
+                    // The client of the line itself is judged above: say
+                    // that this is the container's own.
+                    ContainerSource::RunLine { .. } | ContainerSource::Api => format!(
+                        "{} points the Docker clients in the container at `{v}` without TLS (`DOCKER_TLS_VERIFY` is not set): commands and credentials travel in clear text",
+                        svc(c)
+                    ),
+                };
+                cx.report(&host.value.origin, msg);
             }
         }
     }

@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -41,13 +41,15 @@ declare_rule! {
     ///       interval: 30s
     ///       retries: 3
     /// ```
+    /// (`docker run --health-cmd "wget -qO- http://localhost:8080/health"`,
+    /// without `--no-healthcheck`).
     pub struct HealthcheckDisabled {
         id: "CTR025",
         name: "healthcheck-disabled",
         title: "Container has no healthcheck, or disables it",
         severity: Low,
         category: BestPractice,
-        references: ["concern:106", "cis-docker-1.6:5.27", "kics:healthcheck-not-set"],
+        references: ["concern:106", "cis-docker-1.6:5.27", "kics:healthcheck-not-set", "gap:7"],
         fix: None,
     }
 }
@@ -75,7 +77,16 @@ impl Rule for HealthcheckDisabled {
                     None => {
                         cx.report(
                             &c.origin,
-                            format!("{} has no healthcheck, and the Dockerfile it is built from defines none", svc(c)),
+                            format!(
+                                "{} has no healthcheck, and {} defines none",
+                                svc(c),
+                                setting(
+                                    c,
+                                    "the Dockerfile it is built from",
+                                    "the Dockerfile it is built from",
+                                    "its image"
+                                )
+                            ),
                         )
                         .add_related(image.origin.clone(), "the image is built from this stage");
                     }

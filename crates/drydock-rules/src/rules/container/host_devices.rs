@@ -34,7 +34,8 @@ declare_rule! {
     /// Pass only the devices the service needs, with the narrowest
     /// permissions (`/dev/ttyUSB0:/dev/ttyUSB0:r`); never pass raw disks or
     /// memory. For GPUs prefer `deploy.resources.reservations.devices`
-    /// (CDI), which the runtime sets up with the minimum access.
+    /// (CDI; `docker run --gpus` or `--device nvidia.com/gpu=0`), which the
+    /// runtime sets up with the minimum access.
     pub struct HostDevicesExposed {
         id: "CTR018",
         name: "host-devices-exposed",

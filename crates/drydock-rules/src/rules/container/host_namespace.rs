@@ -3,7 +3,7 @@
 use drydock_core::spec::ContainerSpec;
 use drydock_core::{RuleMeta, Sp};
 
-use super::support::svc;
+use super::support::{setting_is, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -39,9 +39,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove the setting. Publish the ports the service needs instead of
-    /// using the host network; use a sidecar sharing only another
-    /// container's namespace (`pid: "service:app"`) instead of the host's.
+    /// Remove the setting (`network_mode: host`, `pid: host`, …;
+    /// `docker run --network host`, `--pid host`, …). Publish the ports the
+    /// service needs instead of using the host network; use a sidecar
+    /// sharing only another container's namespace (`pid: "service:app"`,
+    /// `docker run --pid container:app`) instead of the host's.
     pub struct HostNamespaceShared {
         id: "CTR008",
         name: "host-namespace-shared",
@@ -66,10 +68,15 @@ declare_rule! {
             "kics:shared-host-user-namespace",
             "compose-lint:CL-0008",
             "compose-lint:CL-0010",
+            "gap:6",
         ],
         fix: None,
     }
 }
+
+/// A setting's name in Compose, on a `docker run` line and in the Engine
+/// API.
+type Names = [&'static str; 3];
 
 impl Rule for HostNamespaceShared {
     fn meta(&self) -> &'static RuleMeta {
@@ -77,45 +84,49 @@ impl Rule for HostNamespaceShared {
     }
 
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
-        let settings: [(&Option<Sp<String>>, &str, &str); 6] = [
+        let settings: [(&Option<Sp<String>>, Names, &str); 6] = [
             (
                 &c.network_mode,
-                "network_mode",
+                ["network_mode", "--network", "HostConfig.NetworkMode"],
                 "network namespace: it binds the host's interfaces and reaches services on the host's loopback",
             ),
             (
                 &c.pid,
-                "pid",
+                ["pid", "--pid", "HostConfig.PidMode"],
                 "process namespace: it sees and can signal every host process",
             ),
             (
                 &c.ipc,
-                "ipc",
+                ["ipc", "--ipc", "HostConfig.IpcMode"],
                 "IPC namespace: it reaches the host's shared memory",
             ),
             (
                 &c.uts,
-                "uts",
+                ["uts", "--uts", "HostConfig.UTSMode"],
                 "UTS namespace: it can change the host's hostname",
             ),
             (
                 &c.userns_mode,
-                "userns_mode",
+                ["userns_mode", "--userns", "HostConfig.UsernsMode"],
                 "user namespace: user-namespace remapping does not apply, its root is the host's root",
             ),
             (
                 &c.cgroup,
-                "cgroup",
+                ["cgroup", "--cgroupns", "HostConfig.CgroupnsMode"],
                 "cgroup namespace: it sees the host's whole cgroup tree",
             ),
         ];
-        for (value, key, what) in settings {
+        for (value, [compose, run, api], what) in settings {
             if let Some(v) = value
                 && v.value.trim().eq_ignore_ascii_case("host")
             {
                 cx.report(
                     &v.origin,
-                    format!("{} shares the host's {what} (`{key}: host`)", svc(c)),
+                    format!(
+                        "{} shares the host's {what} (`{}`)",
+                        svc(c),
+                        setting_is(c, compose, run, api, "host")
+                    ),
                 );
             }
         }

@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting_is, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -44,16 +44,18 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Set host-wide kernel settings on the host (`/etc/sysctl.d/`), not
-    /// from a container. Keep the OOM killer enabled, or set a memory limit
-    /// with it; leave `oom_score_adj` at its default. Give `ulimits` finite
-    /// values sized for the service.
+    /// from a container (`sysctls`, `docker run --sysctl`). Keep the OOM
+    /// killer enabled (no `oom_kill_disable`, `--oom-kill-disable`), or set
+    /// a memory limit with it; leave `oom_score_adj` (`--oom-score-adj`) at
+    /// its default. Give `ulimits` (`--ulimit`) finite values sized for the
+    /// service.
     pub struct RiskyKernelSettings {
         id: "CTR019",
         name: "risky-kernel-settings",
         title: "Container changes host-wide kernel settings or removes resource safety nets",
         severity: Medium,
         category: Isolation,
-        references: ["concern:104"],
+        references: ["concern:104", "gap:6"],
         fix: None,
     }
 }
@@ -141,9 +143,15 @@ impl Rule for RiskyKernelSettings {
             cx.report(
                 &adj.origin,
                 format!(
-                    "{} sets `oom_score_adj: {}`: under memory pressure the kernel kills host processes before it",
+                    "{} sets `{}`: under memory pressure the kernel kills host processes before it",
                     svc(c),
-                    adj.value
+                    setting_is(
+                        c,
+                        "oom_score_adj",
+                        "--oom-score-adj",
+                        "HostConfig.OomScoreAdj",
+                        adj.value
+                    )
                 ),
             );
         }

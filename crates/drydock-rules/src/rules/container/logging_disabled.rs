@@ -27,7 +27,8 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove the `logging` section to use the daemon's default driver, or
+    /// Remove the `logging` section (`docker run --log-driver none`) to use
+    /// the daemon's default driver, or
     /// choose a driver with rotation (`local`, or `json-file` with
     /// `max-size`/`max-file`) or a central one (`journald`, `syslog`,
     /// `fluentd`, …). To reduce volume, lower the service's own log level

@@ -1,7 +1,10 @@
-//! Rules that judge one container (`ContainerSpec`): a Compose service
-//! today; a `docker run` line, a live container or a create request later.
-//! They look at the spec only, never at the file it came from (except to
-//! compute the text of a fix).
+//! Rules that judge one container (`ContainerSpec`): a Compose service or a
+//! `docker run`/`docker create` line today; a live container or a create
+//! request later. They look at the spec only, never at the file it came
+//! from (except to compute the text of a fix). Messages name the container
+//! with `support::svc` and its settings with `support::setting`, so that
+//! they read in the terms of the source (`pids_limit`, `--pids-limit`,
+//! `HostConfig.PidsLimit`).
 
 pub(crate) mod support;
 

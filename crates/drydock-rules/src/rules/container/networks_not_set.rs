@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -47,6 +47,9 @@ declare_rule! {
     ///   backend:
     ///     internal: true
     /// ```
+    /// For `docker run`, create a network (`docker network create
+    /// --internal backend`) and attach the container to it
+    /// (`docker run --network backend …`).
     pub struct NetworksNotSet {
         id: "CTR031",
         name: "networks-not-set",
@@ -70,8 +73,14 @@ impl Rule for NetworksNotSet {
         cx.report(
             &c.origin,
             format!(
-                "{} sets neither `networks` nor `network_mode`: it joins the default network, where it can reach every other service on it",
-                svc(c)
+                "{} {}",
+                svc(c),
+                setting(
+                    c,
+                    "sets neither `networks` nor `network_mode`: it joins the default network, where it can reach every other service on it",
+                    "sets no `--network`: it joins the default bridge network, where it can reach every other container on it",
+                    "is on the default bridge network (`HostConfig.NetworkMode`), where it can reach every other container on it",
+                )
             ),
         );
     }

@@ -3,7 +3,7 @@
 use drydock_core::spec::ContainerSpec;
 use drydock_core::{Edit, Fix, RuleMeta, TextRange};
 
-use super::support::{insert_key, svc};
+use super::support::{insert_key, setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -32,7 +32,7 @@ declare_rule! {
     ///     security_opt:
     ///       - no-new-privileges:true
     /// ```
-    /// or set `"no-new-privileges": true` in daemon.json for every
+    /// (`docker run --security-opt no-new-privileges`), or set `"no-new-privileges": true` in daemon.json for every
     /// container.
     ///
     /// ## Fix
@@ -88,7 +88,16 @@ impl Rule for NoNewPrivilegesNotSet {
                 };
                 let f = cx.report(
                     &c.origin,
-                    format!("{} does not set `no-new-privileges:true`: setuid binaries can raise privileges", svc(c)),
+                    format!(
+                        "{} does not set {}: setuid binaries can raise privileges",
+                        svc(c),
+                        setting(
+                            c,
+                            "`no-new-privileges:true`",
+                            "`--security-opt no-new-privileges`",
+                            "`no-new-privileges` in `HostConfig.SecurityOpt`",
+                        )
+                    ),
                 );
                 if let Some(edit) = fix {
                     f.set_fix(Fix::unsafe_(

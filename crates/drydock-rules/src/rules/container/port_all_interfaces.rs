@@ -31,10 +31,11 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Bind to the interface that should receive the traffic:
-    /// `"127.0.0.1:5432:5432"` for the host only, or a private address. For
-    /// traffic between services on the same Compose network, publish
-    /// nothing at all: services reach each other by name. To change the
-    /// default for every container, set `ip` in daemon.json.
+    /// `"127.0.0.1:5432:5432"` (`docker run -p 127.0.0.1:5432:5432`) for the
+    /// host only, or a private address. For traffic between services on
+    /// the same Compose network, publish nothing at all: services reach
+    /// each other by name. To change the default for every container, set
+    /// `ip` in daemon.json.
     ///
     /// ## Fix
     /// In short syntax, the fix inserts `127.0.0.1:` before the host port

@@ -1,9 +1,9 @@
 //! CTR001
 
-use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
+use drydock_core::{Fix, RuleMeta};
 
-use super::support::svc;
+use super::support::{delete_entry_line, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -27,10 +27,20 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove `privileged: true` and grant only what the service needs: the
-    /// one capability (`cap_add: [NET_ADMIN]`), the one device (`devices:`).
+    /// Remove `privileged: true` (`--privileged`) and grant only what the
+    /// service needs: the one capability (`cap_add: [NET_ADMIN]`,
+    /// `--cap-add NET_ADMIN`), the one device (`devices:`, `--device`).
     /// When the value comes from a shared YAML anchor, fix it there or
     /// override it with `privileged: false` in the service.
+    ///
+    /// ## Fix
+    /// Deletes the `privileged: true` line (with its comment) when the
+    /// service writes it in its own block mapping; not when the value comes
+    /// from a YAML anchor, an alias or `extends`, where other services share
+    /// it, nor when the service merges an anchor that could set it again.
+    /// Unsafe: what the service did with its privileges (devices, mounts,
+    /// network administration) fails until it gets the one capability or
+    /// device it needs.
     pub struct PrivilegedContainer {
         id: "CTR001",
         name: "privileged-container",
@@ -43,7 +53,7 @@ declare_rule! {
             "kics:privileged-containers-enabled",
             "compose-lint:CL-0002",
         ],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -56,13 +66,17 @@ impl Rule for PrivilegedContainer {
         if let Some(p) = &c.privileged
             && p.value
         {
-            cx.report(
+            let fix = delete_entry_line(cx, c, "privileged", &p.origin);
+            let f = cx.report(
                 &p.origin,
                 format!(
                     "{} runs privileged: it has every capability and every host device, without seccomp or AppArmor confinement",
                     svc(c)
                 ),
             );
+            if let Some(edit) = fix {
+                f.set_fix(Fix::unsafe_("Remove `privileged: true`", vec![edit]));
+            }
         }
     }
 }

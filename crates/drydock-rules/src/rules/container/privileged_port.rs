@@ -30,7 +30,8 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Publish on a port at or above 1024 (`"2525:2525"`) and put the
+    /// Publish on a port at or above 1024 (`"2525:2525"`,
+    /// `docker run -p 2525:2525`) and put the
     /// well-known port on a reverse proxy or load balancer; when the
     /// service is that front door, suppress the finding with a reason.
     pub struct PrivilegedHostPort {

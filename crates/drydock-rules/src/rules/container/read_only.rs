@@ -3,7 +3,7 @@
 use drydock_core::spec::ContainerSpec;
 use drydock_core::{Fix, RuleMeta};
 
-use super::support::{insert_key, replace_false_with_true, svc};
+use super::support::{insert_key, replace_false_with_true, setting, setting_is, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -32,7 +32,7 @@ declare_rule! {
     ///     tmpfs:
     ///       - /tmp
     /// ```
-    /// and give every path the service writes to a volume or tmpfs mount.
+    /// (`docker run --read-only --tmpfs /tmp`), and give every path the service writes to a volume or tmpfs mount.
     ///
     /// ## Fix
     /// Adds `read_only: true` to the service, or turns `read_only: false`
@@ -63,8 +63,15 @@ impl Rule for RootFilesystemWritable {
                 let f = cx.report(
                     &r.origin,
                     format!(
-                        "{} sets `read_only: false`: its root filesystem is writable",
-                        svc(c)
+                        "{} sets `{}`: its root filesystem is writable",
+                        svc(c),
+                        setting_is(
+                            c,
+                            "read_only",
+                            "--read-only",
+                            "HostConfig.ReadonlyRootfs",
+                            false
+                        )
                     ),
                 );
                 if let Some(edit) = fix {
@@ -76,8 +83,14 @@ impl Rule for RootFilesystemWritable {
                 let f = cx.report(
                     &c.origin,
                     format!(
-                        "{} has a writable root filesystem (no `read_only: true`)",
-                        svc(c)
+                        "{} has a writable root filesystem ({})",
+                        svc(c),
+                        setting(
+                            c,
+                            "no `read_only: true`",
+                            "no `--read-only`",
+                            "`HostConfig.ReadonlyRootfs` is false",
+                        )
                     ),
                 );
                 if let Some(edit) = fix {

@@ -1,11 +1,12 @@
 //! CTR012, CTR013, CTR014: resource limits.
 
-use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
+use drydock_core::{Fix, RuleMeta};
 
-use super::support::svc;
+use super::support::{insert_key, setting, setting_is, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::util::replace;
 
 declare_rule! {
     /// ## What it does
@@ -33,7 +34,7 @@ declare_rule! {
     ///         limits:
     ///           memory: 512M
     /// ```
-    /// (or `mem_limit: 512m`), sized from the service's observed peak with
+    /// (or `mem_limit: 512m`; `docker run --memory 512m`), sized from the service's observed peak with
     /// some headroom.
     pub struct MemoryNotLimited {
         id: "CTR012",
@@ -114,8 +115,8 @@ declare_rule! {
     ///         limits:
     ///           cpus: "1.5"
     /// ```
-    /// (or `cpus: 1.5`), or give the service a relative weight with
-    /// `cpu_shares`.
+    /// (or `cpus: 1.5`; `docker run --cpus 1.5`), or give the service a
+    /// relative weight with `cpu_shares` (`--cpu-shares`).
     pub struct CpuNotLimited {
         id: "CTR013",
         name: "cpu-not-limited",
@@ -147,9 +148,15 @@ impl Rule for CpuNotLimited {
                 cx.report(
                     &cpus.origin,
                     format!(
-                        "{} sets `cpus: {}`, which means unlimited",
+                        "{} sets `{}`, which means unlimited",
                         svc(c),
-                        cpus.value.trim()
+                        setting_is(
+                            c,
+                            "cpus",
+                            "--cpus",
+                            "HostConfig.NanoCpus",
+                            cpus.value.trim()
+                        )
                     ),
                 );
             }
@@ -178,9 +185,16 @@ declare_rule! {
     ///
     /// ## How to fix
     /// ```yaml
-    ///     pids_limit: 200
+    ///     pids_limit: 2048
     /// ```
-    /// sized well above what the service normally runs.
+    /// (`docker run --pids-limit 2048`), sized well above what the service normally runs.
+    ///
+    /// ## Fix
+    /// Adds `pids_limit: 2048` to the service, or replaces a written `0` or
+    /// `-1` by `2048`: the limit Podman applies to every container by
+    /// default, far above what a typical service runs and far below the
+    /// host's process table. Unsafe: a fork-heavy workload (a pre-forking
+    /// server, a build or test runner) may need more.
     pub struct PidsNotLimited {
         id: "CTR014",
         name: "pids-not-limited",
@@ -188,9 +202,13 @@ declare_rule! {
         severity: Medium,
         category: Resources,
         references: ["concern:103", "cis-docker-1.6:5.29", "kics:pids-limit-not-set"],
-        fix: None,
+        fix: Unsafe,
     }
 }
+
+/// The process limit the fix sets: Podman's default (`pids_limit` in
+/// containers.conf).
+const PIDS_LIMIT: i64 = 2048;
 
 impl Rule for PidsNotLimited {
     fn meta(&self) -> &'static RuleMeta {
@@ -200,23 +218,51 @@ impl Rule for PidsNotLimited {
     fn check_container(&self, cx: &mut Checker<'_>, c: &ContainerSpec) {
         match &c.resources.pids {
             None => {
-                cx.report(
+                let fix = insert_key(cx, c, "pids_limit", &format!("pids_limit: {PIDS_LIMIT}"));
+                let f = cx.report(
                     &c.origin,
                     format!(
-                        "{} has no process limit (`pids_limit`): a fork bomb can exhaust the host",
-                        svc(c)
+                        "{} has no process limit (`{}`): a fork bomb can exhaust the host",
+                        svc(c),
+                        setting(c, "pids_limit", "--pids-limit", "HostConfig.PidsLimit")
                     ),
                 );
+                if let Some(edit) = fix {
+                    f.set_fix(Fix::unsafe_(
+                        format!("Add `pids_limit: {PIDS_LIMIT}`"),
+                        vec![edit],
+                    ));
+                }
             }
             Some(p) if p.value <= 0 => {
-                cx.report(
+                // Only a plain integer as written (not a quoted or
+                // interpolated value).
+                let fix = cx
+                    .text_of(&p.origin)
+                    .parse::<i64>()
+                    .is_ok()
+                    .then(|| replace(&p.origin, PIDS_LIMIT.to_string()))
+                    .flatten();
+                let f = cx.report(
                     &p.origin,
                     format!(
-                        "{} sets `pids_limit: {}`, which means unlimited",
+                        "{} sets `{}`, which means unlimited",
                         svc(c),
-                        p.value
+                        setting_is(
+                            c,
+                            "pids_limit",
+                            "--pids-limit",
+                            "HostConfig.PidsLimit",
+                            p.value
+                        )
                     ),
                 );
+                if let Some(edit) = fix {
+                    f.set_fix(Fix::unsafe_(
+                        format!("Limit the service to {PIDS_LIMIT} processes"),
+                        vec![edit],
+                    ));
+                }
             }
             Some(_) => {}
         }

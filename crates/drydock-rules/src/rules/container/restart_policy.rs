@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -32,7 +32,7 @@ declare_rule! {
     /// ```yaml
     ///     restart: on-failure:5
     /// ```
-    /// and monitor the service so that a container that gives up is
+    /// (`docker run --restart on-failure:5`), and monitor the service so that a container that gives up is
     /// noticed. Services that must survive reboots with an orchestrator
     /// watching them can keep `unless-stopped`; suppress the finding with a
     /// reason.
@@ -73,8 +73,14 @@ impl Rule for RestartPolicyUnbounded {
         cx.report(
             &r.origin,
             format!(
-                "{} has restart policy `{policy}`, which {why}; use `on-failure:5`",
-                svc(c)
+                "{} has restart policy `{policy}`, which {why}; use `{}`",
+                svc(c),
+                setting(
+                    c,
+                    "on-failure:5",
+                    "--restart on-failure:5",
+                    "HostConfig.RestartPolicy: {\"Name\": \"on-failure\", \"MaximumRetryCount\": 5}",
+                )
             ),
         );
     }

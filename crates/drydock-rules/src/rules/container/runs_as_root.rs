@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting, setting_is, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 use crate::rules::util::is_root_user;
@@ -31,8 +31,8 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Run as an unprivileged user (`user: "1000:1000"`, or a user the image
-    /// creates), and give that user ownership of the paths it writes. When
+    /// Run as an unprivileged user (`user: "1000:1000"`,
+    /// `docker run --user 1000:1000`, or a user the image creates), and give that user ownership of the paths it writes. When
     /// root is needed only to start, let the entrypoint drop privileges
     /// (`gosu`, `su-exec`).
     pub struct RunsAsRoot {
@@ -41,7 +41,7 @@ declare_rule! {
         title: "Container is set to run as root",
         severity: Medium,
         category: Privilege,
-        references: ["concern:109", "compose-lint:CL-0018"],
+        references: ["concern:109", "concern:126", "gap:7", "compose-lint:CL-0018"],
         fix: None,
     }
 }
@@ -67,18 +67,29 @@ impl Rule for RunsAsRoot {
                     cx.report(
                         &u.origin,
                         format!(
-                            "{} runs as root (`user: {}`), overriding the image's non-root `USER {}`",
+                            "{} runs as root (`{}`), overriding the image's non-root `USER {}`",
                             svc(c),
-                            u.value.trim(),
+                            setting_is(c, "user", "--user", "Config.User", u.value.trim()),
                             iu.value.trim()
                         ),
                     )
-                    .add_related(iu.origin.clone(), "the Dockerfile's user, which `user:` overrides");
+                    .add_related(
+                        iu.origin.clone(),
+                        format!(
+                            "the {} user, which `{}` overrides",
+                            setting(c, "Dockerfile's", "Dockerfile's", "image's"),
+                            setting(c, "user:", "--user", "Config.User")
+                        ),
+                    );
                 }
                 None => {
                     cx.report(
                         &u.origin,
-                        format!("{} runs as root (`user: {}`)", svc(c), u.value.trim()),
+                        format!(
+                            "{} runs as root (`{}`)",
+                            svc(c),
+                            setting_is(c, "user", "--user", "Config.User", u.value.trim())
+                        ),
                     );
                 }
             }

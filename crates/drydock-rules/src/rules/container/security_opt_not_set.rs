@@ -3,7 +3,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::ContainerSpec;
 
-use super::support::svc;
+use super::support::{setting, svc};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -37,7 +37,7 @@ declare_rule! {
     ///     security_opt:
     ///       - no-new-privileges:true
     /// ```
-    /// and, where the host uses them, a tighter seccomp profile
+    /// (`docker run --security-opt no-new-privileges`), and, where the host uses them, a tighter seccomp profile
     /// (`seccomp=profile.json`), an AppArmor profile (`apparmor=…`) or an
     /// SELinux label (`label=type:…`).
     pub struct SecurityOptNotSet {
@@ -67,8 +67,9 @@ impl Rule for SecurityOptNotSet {
         cx.report(
             &c.origin,
             format!(
-                "{} has no `security_opt`: its seccomp, AppArmor/SELinux and no-new-privileges settings are left to the daemon's defaults",
-                svc(c)
+                "{} has no `{}`: its seccomp, AppArmor/SELinux and no-new-privileges settings are left to the daemon's defaults",
+                svc(c),
+                setting(c, "security_opt", "--security-opt", "HostConfig.SecurityOpt")
             ),
         );
     }

@@ -9,13 +9,19 @@ use crate::rule::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a bind mount of a sensitive host directory: `/`, `/boot`,
-    /// `/dev`, `/etc`, `/lib`, `/proc`, `/sys`, `/usr`, `/var/lib/docker`,
-    /// `/root`, `/home`, and anything below `/boot`, `/etc`, `/proc`,
-    /// `/sys` and `/var/lib/docker`. Read-only mounts are reported too (the
-    /// message says so), except the time-zone files `/etc/localtime` and
-    /// `/etc/timezone` mounted read-only, which are routine and harmless.
-    /// Engine sockets and `/run` are left to `docker-socket-mounted`.
+    /// Reports a bind mount of a sensitive host path: `/`, `/dev`, `/etc`,
+    /// `/lib`, `/usr`, `/var`, `/root`, `/home` themselves; anything at or
+    /// below `/boot`, `/proc`, `/sys`, `/var/lib/docker` (and containerd's,
+    /// the kubelet's), the kernel modules, and the parts of `/etc` the
+    /// host's security rests on (accounts, sudo, SSH, keys, engine and
+    /// kubelet configuration, cron, systemd, PAM, the dynamic linker,
+    /// profiles, package sources); and any directory that contains one of
+    /// these (`/var/lib` holds `/var/lib/docker`). An application's own
+    /// directory under `/etc` (`/etc/pihole`) is not reported. Read-only
+    /// mounts are reported too (the message says so), except routine ones
+    /// that disclose nothing secret: time-zone data, public CA
+    /// certificates, host identity files and kernel modules. Engine sockets
+    /// and `/run` are left to `docker-socket-mounted`.
     ///
     /// ## Why is this bad?
     /// Writing to these paths is a host takeover: a cron job in `/etc`, a
@@ -58,30 +64,92 @@ declare_rule! {
     }
 }
 
-/// Sensitive only when mounted exactly.
+/// Sensitive only when mounted exactly (what lies below them is often an
+/// application's own data: `/home/app/data`, `/usr/share/nginx`).
 const EXACT: &[&str] = &[
-    "/", "/dev", "/lib", "/lib64", "/usr", "/root", "/home", "/bin", "/sbin",
+    "/dev", "/lib", "/lib64", "/usr", "/root", "/home", "/bin", "/sbin", "/etc", "/var",
 ];
 
-/// Sensitive when mounted exactly or any path below them.
+/// Sensitive when mounted exactly, any path below them, or any directory
+/// that contains them (`/var/lib` holds `/var/lib/docker`). Under `/etc`
+/// only what the host's own security rests on: accounts, sudo, SSH, keys,
+/// the engines' and the kubelet's configuration, what runs on its own (cron,
+/// systemd, init), what every process loads (PAM, the dynamic linker,
+/// profiles), kernel modules and package sources; an application's own
+/// directory such as `/etc/pihole` is not.
 const TREES: &[&str] = &[
     "/boot",
-    "/etc",
     "/proc",
     "/sys",
     "/var/lib/docker",
     "/var/lib/containerd",
+    "/var/lib/kubelet",
+    "/lib/modules",
+    "/usr/lib/modules",
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/sudoers",
+    "/etc/sudoers.d",
+    "/etc/ssh",
+    "/etc/ssl/private",
+    "/etc/pki",
+    "/etc/kubernetes",
+    "/etc/docker",
+    "/etc/containerd",
+    "/etc/crontab",
+    "/etc/cron.d",
+    "/etc/cron.hourly",
+    "/etc/cron.daily",
+    "/etc/cron.weekly",
+    "/etc/cron.monthly",
+    "/etc/systemd",
+    "/etc/init.d",
+    "/etc/pam.d",
+    "/etc/security",
+    "/etc/ld.so.preload",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/profile",
+    "/etc/profile.d",
+    "/etc/environment",
+    "/etc/modprobe.d",
+    "/etc/modules-load.d",
+    "/etc/sysctl.conf",
+    "/etc/sysctl.d",
+    "/etc/udev",
+    "/etc/apt",
+    "/etc/yum.repos.d",
+    "/etc/fstab",
 ];
 
-/// Routine read-only mounts of time-zone data.
-const HARMLESS_READ_ONLY: &[&str] = &["/etc/localtime", "/etc/timezone"];
+/// Routine read-only mounts that disclose nothing secret: time-zone data,
+/// public CA certificates, host identity files, kernel modules (for tools
+/// such as WireGuard that load them).
+const HARMLESS_READ_ONLY: &[&str] = &[
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/ssl/certs",
+    "/etc/ca-certificates",
+    "/etc/pki/ca-trust/extracted",
+    "/etc/pki/tls/certs",
+    "/usr/share/ca-certificates",
+    "/etc/os-release",
+    "/etc/machine-id",
+    "/etc/hostname",
+    "/lib/modules",
+    "/usr/lib/modules",
+];
 
-fn why(path: &str) -> &'static str {
+fn why(path: &str) -> String {
     let top = |d: &str| is_at_or_below(path, d);
-    if path == "/" {
+    let what = if path == "/" {
         "the host's whole filesystem"
-    } else if top("/var/lib/docker") || top("/var/lib/containerd") {
+    } else if top("/var/lib/docker") || top("/var/lib/containerd") || top("/var/lib/kubelet") {
         "every container's and image's files"
+    } else if top("/lib/modules") || top("/usr/lib/modules") {
+        "the host's kernel modules"
     } else if top("/etc") {
         "host configuration and credentials"
     } else if top("/proc") || top("/sys") {
@@ -92,14 +160,21 @@ fn why(path: &str) -> &'static str {
         "every host device"
     } else if path == "/root" || path == "/home" {
         "users' home directories, keys and tokens"
+    } else if let Some(inner) = TREES.iter().find(|t| is_at_or_below(t, path)) {
+        return format!("it contains the host's `{inner}`");
     } else {
         "host system binaries and libraries"
-    }
+    };
+    what.to_string()
 }
 
 /// Whether a normalised host path is sensitive.
 pub(crate) fn is_sensitive(path: &str) -> bool {
-    EXACT.contains(&path) || TREES.iter().any(|t| is_at_or_below(path, t))
+    path == "/"
+        || EXACT.contains(&path)
+        || TREES
+            .iter()
+            .any(|t| is_at_or_below(path, t) || is_at_or_below(t, path))
 }
 
 impl Rule for SensitiveHostPathMounted {
@@ -120,7 +195,7 @@ impl Rule for SensitiveHostPathMounted {
                 continue;
             }
             let read_only = m.read_only.as_ref().is_some_and(|r| r.value);
-            if read_only && HARMLESS_READ_ONLY.contains(&path.as_str()) {
+            if read_only && HARMLESS_READ_ONLY.iter().any(|h| is_at_or_below(&path, h)) {
                 continue;
             }
             let mode = if read_only {
@@ -148,12 +223,28 @@ mod tests {
     #[test]
     fn sensitive() {
         assert!(is_sensitive("/"));
+        assert!(is_sensitive("/etc"));
         assert!(is_sensitive("/etc/ssl"));
+        assert!(is_sensitive("/etc/ssl/private/key.pem"));
+        assert!(is_sensitive("/etc/shadow"));
         assert!(is_sensitive("/proc/sys/kernel"));
         assert!(is_sensitive("/var/lib/docker/volumes"));
+        // Directories that contain a sensitive tree.
+        assert!(is_sensitive("/var/lib"));
+        assert!(is_sensitive("/var"));
+        assert!(!is_sensitive("/etc/pihole"));
+        assert!(!is_sensitive("/etc/dnsmasq.d"));
         assert!(!is_sensitive("/usr/share/nginx"));
         assert!(!is_sensitive("/home/app/data"));
         assert!(!is_sensitive("/srv/app"));
         assert!(!is_sensitive("/var/run"));
+        assert!(!is_sensitive("/var/lib/postgresql/data"));
+    }
+
+    #[test]
+    fn reasons() {
+        assert_eq!(why("/var/lib"), "it contains the host's `/var/lib/docker`");
+        assert_eq!(why("/etc/ssh"), "host configuration and credentials");
+        assert_eq!(why("/lib/modules"), "the host's kernel modules");
     }
 }

@@ -1,6 +1,6 @@
 //! Helpers shared by the container rules.
 
-use drydock_core::spec::ContainerSpec;
+use drydock_core::spec::{ContainerSource, ContainerSpec};
 use drydock_core::{Edit, Origin};
 
 use crate::rule::Checker;
@@ -49,6 +49,81 @@ pub(crate) fn insert_key(
         return None;
     }
     c.insert_at.as_ref().map(|a| a.insert(snippet))
+}
+
+/// An edit deleting the line of the entry `key: <value>` that the service
+/// `c` writes itself in its block mapping (`value` is the value's origin),
+/// with its trailing comment and newline. `None` unless that is certain:
+/// the value lies between the service's key and its insertion point, the
+/// line is the key at the indentation of the service's keys followed by the
+/// value and at most a comment, and the service keeps another entry. Also
+/// `None` when the service merges an anchor (`<<:`) or `extends` another
+/// service, which may set the key again once the line is gone, or is itself
+/// an anchor that other services may merge.
+pub(crate) fn delete_entry_line(
+    cx: &Checker<'_>,
+    c: &ContainerSpec,
+    key: &str,
+    value: &Origin,
+) -> Option<Edit> {
+    let anchor = c.insert_at.as_ref()?;
+    let (file, svc) = c.origin.file_range()?;
+    let (vfile, v) = value.file_range()?;
+    if vfile != file || anchor.file != file || v.start < svc.end || v.end > anchor.offset {
+        return None;
+    }
+    let text = cx.file_text(file);
+    let (vs, ve) = (v.start as usize, v.end as usize);
+    let ls = text.get(..vs)?.rfind('\n').map_or(0, |i| i + 1);
+    let le = text
+        .get(ve..)?
+        .find('\n')
+        .map_or(text.len(), |i| ve + i + 1);
+    // `<indent>key:` then blanks up to the value.
+    let head = text.get(ls..vs)?.strip_prefix(anchor.indent.as_str())?;
+    let head = head.strip_prefix(['"', '\'']).unwrap_or(head);
+    let head = head.strip_prefix(key)?;
+    let head = head.strip_prefix(['"', '\'']).unwrap_or(head);
+    if !head
+        .strip_prefix(':')?
+        .chars()
+        .all(|ch| ch == ' ' || ch == '\t')
+    {
+        return None;
+    }
+    let after = text.get(ve..le)?.trim_end_matches(['\n', '\r']);
+    let after = after.trim_start_matches([' ', '\t']);
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    // The service's other entries: one must remain, none may re-add the key;
+    // and no other service may merge this one (`name: &anchor`).
+    let body = text.get(svc.end as usize..anchor.offset as usize)?;
+    if body.split('\n').next().is_some_and(|l| l.contains('&')) {
+        return None;
+    }
+    let mut others = 0;
+    for line in body.split_inclusive('\n') {
+        let Some(rest) = line.strip_prefix(anchor.indent.as_str()) else {
+            continue;
+        };
+        if rest.starts_with([' ', '\t', '#', '\r', '\n']) || rest.is_empty() {
+            continue;
+        }
+        let name = rest.trim_start_matches(['"', '\'']);
+        if name.starts_with("<<") || name.starts_with("extends") {
+            return None;
+        }
+        others += 1;
+    }
+    // The last line without a newline goes with the newline before it, so
+    // that the file still ends the way it did.
+    let ls = if le == text.len() && !text.ends_with('\n') && ls > 0 {
+        ls - 1
+    } else {
+        ls
+    };
+    (others > 1).then(|| Edit::delete(file, drydock_core::TextRange::from_usize(ls, le)))
 }
 
 /// An edit replacing a YAML boolean `false` written at `origin` (a plain or
@@ -101,9 +176,66 @@ pub(crate) fn is_at_or_below(path: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// `service `web``, for messages.
+/// The container, named for a message the way its source knows it:
+/// ``service `web` `` (Compose), ``container `web` `` (a run line with
+/// `--name`, a live container), ``` `docker run` of `nginx:1.27` ``` (a run
+/// line without `--name`; `docker create` for a create line), or
+/// ``` `docker run` ``` alone when the image is not known either. Messages
+/// put it first, as the subject: "{svc} runs privileged: …".
 pub(crate) fn svc(c: &ContainerSpec) -> String {
-    format!("service `{}`", c.name)
+    match c.source {
+        ContainerSource::ComposeService => format!("service `{}`", c.name),
+        ContainerSource::Api => format!("container `{}`", c.name),
+        ContainerSource::RunLine { create } => {
+            let cmd = if create {
+                "docker create"
+            } else {
+                "docker run"
+            };
+            if c.container_name.is_some() {
+                format!("container `{}`", c.name)
+            } else if let Some(image) = &c.image {
+                format!("`{cmd}` of `{}`", image.value)
+            } else {
+                format!("`{cmd}`")
+            }
+        }
+    }
+}
+
+/// One of three texts, by the container's source: how a Compose file, a
+/// `docker run` line and the Engine API write a setting,
+/// e.g. `setting(c, "pids_limit", "--pids-limit", "HostConfig.PidsLimit")`.
+/// Messages quote it themselves.
+pub(crate) fn setting<'a>(
+    c: &ContainerSpec,
+    compose: &'a str,
+    run: &'a str,
+    api: &'a str,
+) -> &'a str {
+    match c.source {
+        ContainerSource::ComposeService => compose,
+        ContainerSource::RunLine { .. } => run,
+        ContainerSource::Api => api,
+    }
+}
+
+/// A setting with its value, as its source writes it: `pids_limit: 0`,
+/// `--pids-limit=0`, `HostConfig.PidsLimit: 0` (the names as for
+/// [`setting`]). Run lines use the `=` form, the only one a boolean flag
+/// accepts (`--read-only=false`).
+pub(crate) fn setting_is(
+    c: &ContainerSpec,
+    compose: &str,
+    run: &str,
+    api: &str,
+    value: impl std::fmt::Display,
+) -> String {
+    match c.source {
+        ContainerSource::ComposeService => format!("{compose}: {value}"),
+        ContainerSource::RunLine { .. } => format!("{run}={value}"),
+        ContainerSource::Api => format!("{api}: {value}"),
+    }
 }
 
 #[cfg(test)]
@@ -121,5 +253,66 @@ mod tests {
         assert!(is_at_or_below("/etc/ssl", "/etc"));
         assert!(!is_at_or_below("/etcetera", "/etc"));
         assert!(is_at_or_below("/x", "/"));
+    }
+
+    fn spec(source: ContainerSource, name: &str, image: Option<&str>) -> ContainerSpec {
+        ContainerSpec {
+            source,
+            name: name.to_string(),
+            image: image.map(|i| drydock_core::Sp::new(i.to_string(), Origin::Implicit)),
+            ..ContainerSpec::default()
+        }
+    }
+
+    const RUN: ContainerSource = ContainerSource::RunLine { create: false };
+
+    #[test]
+    fn names_by_source() {
+        let compose = spec(ContainerSource::ComposeService, "web", Some("nginx:1.27"));
+        assert_eq!(svc(&compose), "service `web`");
+        // A run line without `--name` is named by its image.
+        let run = spec(RUN, "nginx:1.27", Some("nginx:1.27"));
+        assert_eq!(svc(&run), "`docker run` of `nginx:1.27`");
+        let create = spec(
+            ContainerSource::RunLine { create: true },
+            "nginx:1.27",
+            Some("nginx:1.27"),
+        );
+        assert_eq!(svc(&create), "`docker create` of `nginx:1.27`");
+        // With `--name`.
+        let mut named = spec(RUN, "web", Some("nginx:1.27"));
+        named.container_name = Some(drydock_core::Sp::new("web".to_string(), Origin::Implicit));
+        assert_eq!(svc(&named), "container `web`");
+        // Neither name nor image known.
+        assert_eq!(svc(&spec(RUN, "docker run", None)), "`docker run`");
+        let api = spec(ContainerSource::Api, "web", Some("nginx:1.27"));
+        assert_eq!(svc(&api), "container `web`");
+    }
+
+    #[test]
+    fn settings_by_source() {
+        let names = ["pids_limit", "--pids-limit", "HostConfig.PidsLimit"];
+        let of = |source| {
+            let c = spec(source, "x", None);
+            (
+                setting(&c, names[0], names[1], names[2]).to_string(),
+                setting_is(&c, names[0], names[1], names[2], -1),
+            )
+        };
+        assert_eq!(
+            of(ContainerSource::ComposeService),
+            ("pids_limit".to_string(), "pids_limit: -1".to_string())
+        );
+        assert_eq!(
+            of(RUN),
+            ("--pids-limit".to_string(), "--pids-limit=-1".to_string())
+        );
+        assert_eq!(
+            of(ContainerSource::Api),
+            (
+                "HostConfig.PidsLimit".to_string(),
+                "HostConfig.PidsLimit: -1".to_string()
+            )
+        );
     }
 }

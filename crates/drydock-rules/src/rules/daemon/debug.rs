@@ -39,7 +39,7 @@ declare_rule! {
         title: "Daemon runs in debug mode",
         severity: Low,
         category: Daemon,
-        references: ["concern:147"],
+        references: ["concern:147", "gap:8"],
         fix: Safe,
     }
 }

@@ -43,7 +43,7 @@ declare_rule! {
         title: "Published ports default to all host interfaces",
         severity: Medium,
         category: Network,
-        references: ["concern:146"],
+        references: ["concern:146", "gap:8"],
         fix: Unsafe,
     }
 }

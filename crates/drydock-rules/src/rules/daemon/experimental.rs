@@ -1,8 +1,9 @@
 //! DMN010
 
-use drydock_core::RuleMeta;
 use drydock_core::spec::DaemonSpec;
+use drydock_core::{Fix, RuleMeta};
 
+use super::support::set_bool;
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -26,6 +27,11 @@ declare_rule! {
     /// Remove `experimental` or set it to `false`, after checking that no
     /// workload uses an experimental feature (for example `docker
     /// checkpoint`).
+    ///
+    /// ## Fix
+    /// Sets `experimental` to `false`. Unsafe: whatever relies on an
+    /// experimental feature (`docker checkpoint`, for example) stops
+    /// working.
     pub struct ExperimentalEnabled {
         id: "DMN010",
         name: "experimental-enabled",
@@ -33,7 +39,7 @@ declare_rule! {
         severity: Low,
         category: Daemon,
         references: ["concern:143", "cis-docker-1.6:2.18"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -46,10 +52,14 @@ impl Rule for ExperimentalEnabled {
         if let Some(v) = &d.experimental
             && v.value
         {
-            cx.report(
+            let fix = set_bool(d, "experimental", Some(v), false);
+            let f = cx.report(
                 &v.origin,
                 "`experimental` is true: unfinished daemon features are enabled",
             );
+            if let Some(edit) = fix {
+                f.set_fix(Fix::unsafe_("Set `\"experimental\": false`", vec![edit]));
+            }
         }
     }
 }

@@ -1,8 +1,9 @@
 //! DMN013
 
-use drydock_core::RuleMeta;
 use drydock_core::spec::DaemonSpec;
+use drydock_core::{Fix, RuleMeta};
 
+use super::support::set_string;
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -28,6 +29,11 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Remove `log-level` or set it to `"info"`.
+    ///
+    /// ## Fix
+    /// Sets `log-level` to `"info"`. Safe: only how much the daemon logs
+    /// changes (a level dockerd does not know, which keeps it from
+    /// starting, becomes a valid one).
     pub struct LogLevelNotInfo {
         id: "DMN013",
         name: "log-level-not-info",
@@ -35,7 +41,7 @@ declare_rule! {
         severity: Low,
         category: Logging,
         references: ["concern:128", "cis-docker-1.6:2.3"],
-        fix: None,
+        fix: Safe,
     }
 }
 
@@ -57,12 +63,16 @@ impl Rule for LogLevelNotInfo {
             }
             _ => "not a level dockerd knows",
         };
-        cx.report(
+        let fix = set_string(cx, level, "info");
+        let f = cx.report(
             &level.origin,
             format!(
                 "`log-level` is `{}`, which is {why}; use `info`",
                 level.value.trim()
             ),
         );
+        if let Some(edit) = fix {
+            f.set_fix(Fix::safe("Set `\"log-level\": \"info\"`", vec![edit]));
+        }
     }
 }

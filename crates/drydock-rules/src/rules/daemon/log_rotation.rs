@@ -48,7 +48,7 @@ declare_rule! {
         title: "Container logs are not rotated",
         severity: Medium,
         category: Logging,
-        references: ["concern:145"],
+        references: ["concern:145", "gap:8"],
         fix: Unsafe,
     }
 }

@@ -1,8 +1,9 @@
 //! DMN017
 
-use drydock_core::RuleMeta;
 use drydock_core::spec::DaemonSpec;
+use drydock_core::{Fix, RuleMeta};
 
+use super::support::set_string;
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -29,6 +30,12 @@ declare_rule! {
     /// Remove `seccomp-profile` (the built-in default profile applies), or
     /// point it at a profile file derived from the default. Containers that
     /// need a blocked call can use their own profile with `security_opt`.
+    ///
+    /// ## Fix
+    /// Sets `seccomp-profile` to `"builtin"`, dockerd's name for its
+    /// default profile. Unsafe: a container that needs a system call the
+    /// default profile blocks fails until it gets its own profile with
+    /// `security_opt`.
     pub struct SeccompProfileUnconfined {
         id: "DMN017",
         name: "seccomp-profile-unconfined",
@@ -36,7 +43,7 @@ declare_rule! {
         severity: High,
         category: Daemon,
         references: ["concern:142", "cis-docker-1.6:2.17"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -49,7 +56,14 @@ impl Rule for SeccompProfileUnconfined {
         if let Some(v) = &d.seccomp_profile
             && v.value.trim().eq_ignore_ascii_case("unconfined")
         {
-            cx.report(&v.origin, "`seccomp-profile` is `unconfined`: containers run without seccomp filtering by default");
+            let fix = set_string(cx, v, "builtin");
+            let f = cx.report(&v.origin, "`seccomp-profile` is `unconfined`: containers run without seccomp filtering by default");
+            if let Some(edit) = fix {
+                f.set_fix(Fix::unsafe_(
+                    "Use the built-in default profile (`\"seccomp-profile\": \"builtin\"`)",
+                    vec![edit],
+                ));
+            }
         }
     }
 }

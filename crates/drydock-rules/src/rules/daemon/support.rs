@@ -30,3 +30,19 @@ pub(crate) fn set_bool(
         None => None,
     }
 }
+
+/// An edit replacing a written string value (a JSON or JSON5 string
+/// literal, quotes included in `value`'s origin) by `want`, keeping the
+/// quote character.
+pub(crate) fn set_string(
+    cx: &crate::rule::Checker<'_>,
+    value: &Sp<String>,
+    want: &str,
+) -> Option<Edit> {
+    let written = cx.text_of(&value.origin);
+    let quote = written.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    if !written.ends_with(quote) || written.len() < 2 {
+        return None;
+    }
+    replace(&value.origin, format!("{quote}{want}{quote}"))
+}

@@ -9,3 +9,5 @@ pub mod reserved_stage_name;
 pub mod stage_casing;
 pub mod undefined_arg_in_from;
 // (structure rules)
+pub mod bad_onbuild_trigger;
+pub mod instruction_before_from;

@@ -1,6 +1,7 @@
 //! DKF011 and DKF012: the casing of stage names and of `AS`.
 
-use drydock_core::{Origin, RuleMeta};
+use drydock_core::{Edit, Fix, Origin, RuleMeta, TextRange};
+use drydock_dockerfile::Dockerfile;
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
@@ -26,6 +27,13 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Write the name (and the references to it) in lower case.
+    ///
+    /// ## Fix
+    /// Writes the name in lower case, and with it every later reference
+    /// written as that name: `FROM <name>`, `COPY --from=<name>`,
+    /// `RUN --mount=…,from=<name>`. Safe: BuildKit matches stage names
+    /// case-insensitively (`--target` too), so every reference, renamed or
+    /// not, still names the same stage.
     pub struct StageNameCasing {
         id: "DKF011",
         name: "stage-name-casing",
@@ -33,7 +41,7 @@ declare_rule! {
         severity: Info,
         category: BestPractice,
         references: ["concern:79", "buildkit:StageNameCasing"],
-        fix: None,
+        fix: Safe,
     }
 }
 
@@ -58,6 +66,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Write `AS` in the same case as `FROM`.
+    ///
+    /// ## Fix
+    /// Rewrites `AS` in the case of `FROM`. Safe: the keyword is
+    /// case-insensitive.
     pub struct FromAsCasing {
         id: "DKF012",
         name: "from-as-casing",
@@ -65,8 +77,54 @@ declare_rule! {
         severity: Info,
         category: BestPractice,
         references: ["concern:79", "buildkit:FromAsCasing"],
-        fix: None,
+        fix: Safe,
     }
+}
+
+/// The places after the `FROM` at instruction `from` that name the stage
+/// `name` as written there, in any case: the image of a `FROM`, the value
+/// of `COPY --from=`, the `from=` of a `RUN --mount`. References written
+/// otherwise (with a variable, quotes) are left out. `ONBUILD` triggers
+/// are left alone: they name the stages of the build that uses the image.
+fn references(d: &Dockerfile, text: &str, from: usize, name: &str) -> Vec<TextRange> {
+    let same = |r: TextRange| r.slice(text).eq_ignore_ascii_case(name);
+    let mut out = Vec::new();
+    for inst in d.instructions.iter().skip(from + 1) {
+        match inst.keyword.as_str() {
+            "FROM" => {
+                if let Some((_, r)) = inst.words().first()
+                    && same(*r)
+                {
+                    out.push(*r);
+                }
+            }
+            "COPY" => {
+                if let Some(r) = inst.flag("from").and_then(|f| f.value_range)
+                    && same(r)
+                {
+                    out.push(r);
+                }
+            }
+            "RUN" => {
+                for r in inst.flags_named("mount").filter_map(|f| f.value_range) {
+                    let mut at = r.start;
+                    for part in r.slice(text).split(',') {
+                        let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+                        if let Some(v) = part.strip_prefix("from=") {
+                            let start = at + 5;
+                            let vr = TextRange::new(start, start + (len - 5));
+                            if v.eq_ignore_ascii_case(name) {
+                                out.push(vr);
+                            }
+                        }
+                        at = at.saturating_add(len).saturating_add(1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 impl Rule for StageNameCasing {
@@ -81,13 +139,22 @@ impl Rule for StageNameCasing {
             };
             let written = range.slice(df.text);
             if written.chars().any(|c| c.is_uppercase()) {
-                cx.report(
-                    &Origin::file(df.file, *range),
-                    format!(
-                        "stage name `{written}` should be lower case (`{}`)",
-                        written.to_lowercase()
-                    ),
+                let lower = written.to_lowercase();
+                let mut edits = vec![Edit::replace(df.file, *range, lower.clone())];
+                edits.extend(
+                    references(df.dockerfile, df.text, stage.from, written)
+                        .into_iter()
+                        .map(|r| Edit::replace(df.file, r, lower.clone())),
                 );
+                edits.sort_by_key(|e| e.range.start);
+                let f = cx.report(
+                    &Origin::file(df.file, *range),
+                    format!("stage name `{written}` should be lower case (`{lower}`)"),
+                );
+                f.set_fix(Fix::safe(
+                    format!("Rename stage `{written}` to `{lower}`"),
+                    edits,
+                ));
             }
         }
     }
@@ -120,10 +187,21 @@ impl Rule for FromAsCasing {
                 false
             };
             if mismatch {
-                cx.report(
+                let want = if kw == kw.to_ascii_uppercase() {
+                    "AS"
+                } else {
+                    "as"
+                };
+                let f = cx.report(
                     &Origin::file(df.file, *as_range),
                     format!("`{as_word}` and `{kw}` are written in different case"),
                 );
+                if as_range.slice(df.text) == as_word {
+                    f.set_fix(Fix::safe(
+                        format!("Write `{want}`"),
+                        vec![Edit::replace(df.file, *as_range, want)],
+                    ));
+                }
             }
         }
     }

@@ -7,7 +7,9 @@ use crate::rule::{Checker, Rule};
 declare_rule! {
     /// ## What it does
     /// Reports a final stage without a `HEALTHCHECK` (its own or one
-    /// inherited from an earlier stage), or with `HEALTHCHECK NONE`.
+    /// inherited from an earlier stage), or with `HEALTHCHECK NONE`. A final
+    /// stage `FROM scratch` (usually one static binary, with nothing to
+    /// probe it with) is not reported.
     ///
     /// ## Why is this bad?
     /// Without a health check, Docker and orchestrators only know whether the

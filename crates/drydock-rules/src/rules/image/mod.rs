@@ -2,6 +2,7 @@
 //! Today the specs come from Dockerfile stages; built images will feed the
 //! same rules.
 
+pub(crate) mod accounts;
 pub mod add_instead_of_copy;
 pub mod apk_add_no_cache;
 pub mod apk_package_not_pinned;
@@ -10,13 +11,22 @@ pub mod apt_lists_not_removed;
 pub mod apt_missing_yes;
 pub mod apt_no_install_recommends;
 pub mod apt_package_not_pinned;
+pub mod bashism_in_sh;
+pub mod cd_failure_ignored;
+pub mod content_trust_disabled;
+pub mod duplicate_account;
+pub mod empty_password;
+pub mod exec_form_shell_syntax;
 pub mod expose_ssh;
+pub(crate) mod fixes;
 pub mod full_upgrade;
 pub mod gem_not_pinned;
 pub mod go_install_not_pinned;
 pub mod image_digest;
 pub mod image_tag;
 pub mod insecure_build_step;
+pub mod invalid_label_key;
+pub mod label_schema;
 pub mod last_user_root;
 pub mod maintainer;
 pub mod missing_healthcheck;
@@ -32,6 +42,7 @@ pub mod remote_script_to_shell;
 pub mod rpm_cache_not_cleaned;
 pub mod rpm_missing_yes;
 pub mod rpm_package_not_pinned;
+pub mod secret_arg_used_in_run;
 pub mod secret_in_arg_env;
 pub mod sensitive_volume;
 pub mod setuid_bit;

@@ -1,6 +1,7 @@
 use drydock_core::RuleMeta;
 use drydock_core::spec::{ImageSpec, ShellCommand};
 
+use super::accounts::{option_value, value_text};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -9,7 +10,7 @@ declare_rule! {
     /// Reports account passwords set in a build step: `chpasswd`,
     /// `passwd --stdin`, `usermod -p`/`--password` and
     /// `useradd -p`/`--password` (a locked password, `-p '*'` or `-p '!'`,
-    /// is not reported).
+    /// is not reported; an empty one is `empty-password`, IMG067).
     ///
     /// ## Why is this bad?
     /// The password (or its hash) is written into the Dockerfile and the
@@ -38,22 +39,14 @@ declare_rule! {
 }
 
 /// The value of `-p`/`--password` (`-p x`, `-px`, `--password x`, `--password=x`).
+/// The value of `-p`/`--password`, without quotes.
 fn password_value(cmd: &ShellCommand) -> Option<&str> {
-    let args: Vec<&str> = cmd.option_args().map(|w| w.text.as_str()).collect();
-    for (i, a) in args.iter().enumerate() {
-        if *a == "-p" || *a == "--password" {
-            return Some(args.get(i + 1).copied().unwrap_or(""));
-        }
-        if let Some(v) = a.strip_prefix("--password=") {
-            return Some(v);
-        }
-    }
-    None
+    let w = option_value(cmd, "-p", "--password")?;
+    Some(value_text(w, "-p", "--password").trim_matches(['\'', '"']))
 }
 
 fn is_locked(value: &str) -> bool {
-    let v = value.trim_matches(['\'', '"']);
-    matches!(v, "*" | "!" | "!!" | "x" | "!*")
+    matches!(value, "*" | "!" | "!!" | "x" | "!*")
 }
 
 impl Rule for PasswordInRun {
@@ -68,7 +61,8 @@ impl Rule for PasswordInRun {
             } else if cmd.is("passwd") && cmd.has_long("stdin") {
                 "`passwd --stdin` sets an account password"
             } else if (cmd.is("usermod") || cmd.is("useradd"))
-                && password_value(cmd).is_some_and(|v| !is_locked(v))
+                // An empty password is `empty-password`'s (IMG067).
+                && password_value(cmd).is_some_and(|v| !v.is_empty() && !is_locked(v))
             {
                 if cmd.is("usermod") {
                     "`usermod -p` sets an account password"

@@ -1,7 +1,8 @@
-use drydock_core::RuleMeta;
+use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::fixes::append_to_chain;
 use crate::rules::image::package_managers::{
     Rpm, has_cache_mount, removed_later, rpm_call, rpm_installs, shipped_runs,
 };
@@ -34,6 +35,15 @@ declare_rule! {
     /// End the `RUN` with `yum clean all` / `dnf clean all` / `microdnf
     /// clean all` / `zypper clean --all`, or mount a cache on the cache
     /// directory.
+    ///
+    /// ## Fix
+    /// Appends `&& yum clean all` (`dnf`, `microdnf`, `tdnf` alike, the
+    /// program as written) or `&& zypper clean --all` to the end of the
+    /// `&&` chain that holds the install, in the `RUN`'s own layout. No fix
+    /// when the chain does not run to the end of the script (`;`, `||`,
+    /// pipes, `if` after it). Safe: the cleanup runs last and only when the
+    /// install succeeded, and the next install downloads the repository
+    /// metadata again by itself.
     pub struct RpmCacheNotCleaned {
         id: "IMG037",
         name: "rpm-cache-not-cleaned",
@@ -53,7 +63,7 @@ declare_rule! {
             "kics:missing-dnf-clean-all",
             "kics:missing-zypper-clean",
         ],
-        fix: None,
+        fix: Safe,
     }
 }
 
@@ -105,10 +115,18 @@ impl Rule for RpmCacheNotCleaned {
                 Rpm::Zypper => "zypper clean --all".to_string(),
                 _ => format!("{} clean all", call.cmd.program()),
             };
-            cx.report(
+            let f = cx.report(
                 &call.cmd.origin,
                 format!("`{}` without `{clean}` later in the same RUN", call.label()),
             );
+            if let Some(edit) =
+                append_to_chain(df.text, df.dockerfile.escape, run, script, i, &clean)
+            {
+                f.set_fix(Fix::safe(
+                    format!("Run `{clean}` at the end of the RUN"),
+                    vec![edit],
+                ));
+            }
         }
     }
 }

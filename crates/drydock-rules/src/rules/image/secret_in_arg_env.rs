@@ -1,5 +1,5 @@
-use drydock_core::RuleMeta;
 use drydock_core::spec::{ImageSpec, StepKind};
+use drydock_core::{Origin, RuleMeta, TextRange};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -9,6 +9,12 @@ declare_rule! {
     /// Reports `ARG` and `ENV` whose name says it holds a credential
     /// (`DB_PASSWORD`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `API_KEY`, …).
     /// Names that point to a file (`…_FILE`, `…_PATH`) are not reported.
+    ///
+    /// This rule reports the declaration. IMG070 reports each `RUN` that
+    /// reads such an `ARG` (`$NPM_TOKEN`), which is where the value enters
+    /// the image history; a secret `ARG` that is declared and used has a
+    /// finding of each, and a secret mount plus removing the `ARG` clears
+    /// both.
     ///
     /// ## Why is this bad?
     /// `ENV` values are stored in the image configuration and shown by
@@ -98,7 +104,8 @@ const NOT_SECRET_SUFFIX: &[&str] = &[
     "algorithm",
 ];
 
-/// Whether a variable name says it holds a secret.
+/// Whether a variable name says it holds a secret. Shared by IMG017,
+/// IMG070 and CTR028, so that they agree on what a secret name is.
 pub(crate) fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let tokens: Vec<&str> = lower
@@ -115,6 +122,16 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         || tokens.windows(2).any(|w| PAIRS.contains(&(w[0], w[1])))
 }
 
+/// The range of a value written in the file, to be masked wherever the
+/// file is shown: `None` for an empty value or a variable reference
+/// (`$TOKEN`), which holds no secret itself.
+fn written_secret(cx: &Checker<'_>, value: &Origin) -> Option<TextRange> {
+    let text = cx.text_of(value).trim_matches(['"', '\'']);
+    (!text.is_empty() && !text.contains('$'))
+        .then(|| value.range())
+        .flatten()
+}
+
 impl Rule for SecretInArgEnv {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -125,24 +142,31 @@ impl Rule for SecretInArgEnv {
             match &step.kind {
                 StepKind::Env(kvs) => {
                     for kv in kvs.iter().filter(|kv| is_secret_name(&kv.key.value)) {
+                        let redact = written_secret(cx, &kv.value.origin);
                         cx.report(
                             &kv.key.origin,
                             format!(
                                 "`ENV {}` stores a secret in the image configuration",
                                 kv.key.value
                             ),
-                        );
+                        )
+                        .redact = redact;
                     }
                 }
                 StepKind::Arg(args) => {
                     for a in args.iter().filter(|a| is_secret_name(&a.name.value)) {
+                        let redact = a
+                            .default
+                            .as_ref()
+                            .and_then(|d| written_secret(cx, &d.origin));
                         cx.report(
                             &a.name.origin,
                             format!(
                                 "`ARG {}` passes a secret that is recorded in the image history",
                                 a.name.value
                             ),
-                        );
+                        )
+                        .redact = redact;
                     }
                 }
                 _ => {}

@@ -1,5 +1,5 @@
 use drydock_core::RuleMeta;
-use drydock_core::spec::ImageSpec;
+use drydock_core::spec::{ImageSpec, ShellCommand, Word};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
@@ -10,7 +10,10 @@ declare_rule! {
     /// `apk --allow-untrusted`, `apt-get --allow-unauthenticated`,
     /// `--allow-insecure-repositories`, `--force-yes`, `yum`/`dnf`/`tdnf`/`microdnf`
     /// `--nogpgcheck`, `rpm --nosignature`/`--nodigest`/`--noverify`/`--nofiledigest`,
-    /// `zypper --no-gpg-checks`.
+    /// `zypper --no-gpg-checks`. Not reported: a command whose packages are
+    /// all local package files (`apk add --allow-untrusted /tmp/pkgs/*.apk`,
+    /// packages built in an earlier stage) in a stage that downloads
+    /// nothing with `curl` or `wget`.
     ///
     /// ## Why is this bad?
     /// Package signatures are what ties a package to its distribution;
@@ -19,7 +22,8 @@ declare_rule! {
     ///
     /// ## Example
     /// ```dockerfile
-    /// RUN apk add --allow-untrusted /tmp/custom.apk
+    /// RUN apk add --allow-untrusted custom-tools
+    /// RUN curl -fsSLo /tmp/x.rpm https://example.com/x.rpm && rpm -i --nosignature /tmp/x.rpm
     /// ```
     ///
     /// ## How to fix
@@ -56,13 +60,40 @@ fn flags_for(program: &str) -> &'static [&'static str] {
     }
 }
 
+/// Whether every package the command names is a local package file
+/// (`/tmp/pkgs/*.apk`, `./app.rpm`, `x.deb`), as when packages built in an
+/// earlier stage are installed: there is no repository or mirror whose
+/// signature is being skipped. How the file got there is judged where it
+/// got there (a download without an integrity check is its own finding).
+fn installs_only_local_files(cmd: &ShellCommand) -> bool {
+    // The words after the subcommand (`add`, `install`, `-i`); value-taking
+    // options are rare on these lines and would only make us report.
+    let operands: Vec<&Word> = cmd
+        .args
+        .iter()
+        .filter(|w| !w.text.starts_with('-'))
+        .skip(usize::from(!cmd.is("rpm")))
+        .collect();
+    !operands.is_empty()
+        && operands.iter().all(|w| {
+            let t = w.text.as_str();
+            !t.contains("://") && [".apk", ".rpm", ".deb"].iter().any(|ext| t.ends_with(ext))
+        })
+}
+
 impl Rule for SignatureCheckDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
+        // Local package files are trusted only when the stage downloads
+        // nothing that could have become one.
+        let downloads = image.commands().any(|(_, c)| c.is("curl") || c.is("wget"));
         for (_, cmd) in image.commands() {
+            if !downloads && installs_only_local_files(cmd) {
+                continue;
+            }
             for flag in flags_for(cmd.program()) {
                 if let Some(w) = cmd.long_value_word(flag) {
                     cx.report(

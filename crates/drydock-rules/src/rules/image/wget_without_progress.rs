@@ -1,8 +1,10 @@
-use drydock_core::RuleMeta;
 use drydock_core::spec::{ImageSpec, ShellCommand};
+use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
-use crate::rule::{Checker, Rule};
+use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::fixes::{BaseOs, base_os};
+use crate::rules::util::insert_after;
 
 declare_rule! {
     /// ## What it does
@@ -27,6 +29,12 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Add `--progress=dot:giga` (some progress, few lines) or `-q`/`-nv`.
+    ///
+    /// ## Fix
+    /// Inserts `--progress=dot:giga` after `wget`; no fix in stages built
+    /// from Alpine or BusyBox, whose `wget` is BusyBox's. Unsafe: only GNU
+    /// wget knows the option, and a base image not known to be Alpine may
+    /// still ship another `wget`, which then fails.
     pub struct WgetWithoutProgress {
         id: "IMG041",
         name: "wget-without-progress",
@@ -34,7 +42,7 @@ declare_rule! {
         severity: Info,
         category: BestPractice,
         references: ["concern:48", "hadolint:DL3047"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -94,13 +102,27 @@ impl Rule for WgetWithoutProgress {
         &Self::META
     }
 
-    fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
-        for (_, cmd) in image.commands() {
-            if cmd.is("wget") && !cmd.args.is_empty() && !quiet_or_logged(cmd) {
-                cx.report(
-                    &cmd.origin,
-                    "`wget` without `--progress=dot:giga` or `-q` floods the build log",
-                );
+    fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
+        for image in df.images {
+            check_stage(cx, df.images, image);
+        }
+    }
+}
+
+fn check_stage(cx: &mut Checker<'_>, images: &[ImageSpec], image: &ImageSpec) {
+    let gnu = base_os(images, image) == BaseOs::Other;
+    for (_, cmd) in image.commands() {
+        if cmd.is("wget") && !cmd.args.is_empty() && !quiet_or_logged(cmd) {
+            let precise = cx.text_of(&cmd.name.origin) == cmd.name.text;
+            let f = cx.report(
+                &cmd.origin,
+                "`wget` without `--progress=dot:giga` or `-q` floods the build log",
+            );
+            if gnu
+                && precise
+                && let Some(edit) = insert_after(&cmd.name.origin, " --progress=dot:giga")
+            {
+                f.set_fix(Fix::unsafe_("Add `--progress=dot:giga`", vec![edit]));
             }
         }
     }

@@ -1,8 +1,9 @@
-use drydock_core::RuleMeta;
 use drydock_core::spec::ShellCommand;
+use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::fixes::append_to_chain;
 use crate::rules::image::package_managers::{positionals, shipped_runs};
 
 declare_rule! {
@@ -32,6 +33,14 @@ declare_rule! {
     /// ## How to fix
     /// End the `RUN` with `yarn cache clean`, or use
     /// `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install …`.
+    ///
+    /// ## Fix
+    /// Appends `&& yarn cache clean` to the end of the `&&` chain that
+    /// holds the install, in the `RUN`'s own layout. No fix when the chain
+    /// does not run to the end of the script (`;`, `||`, pipes, `if` after
+    /// it). Unsafe: with Yarn 2 and later, `yarn cache clean` empties the
+    /// project's own cache (`.yarn/cache`), which Plug'n'Play installs load
+    /// the packages from at run time.
     pub struct YarnCacheNotCleaned {
         id: "IMG039",
         name: "yarn-cache-not-cleaned",
@@ -39,7 +48,7 @@ declare_rule! {
         severity: Info,
         category: BestPractice,
         references: ["concern:46", "hadolint:DL3060"],
-        fix: None,
+        fix: Unsafe,
     }
 }
 
@@ -111,10 +120,23 @@ impl Rule for YarnCacheNotCleaned {
             if cmd.has_any(&["--cache-folder"]) || script.commands.iter().skip(i + 1).any(cleans) {
                 continue;
             }
-            cx.report(
+            let f = cx.report(
                 &cmd.origin,
                 "`yarn install` without `yarn cache clean` later in the same RUN",
             );
+            if let Some(edit) = append_to_chain(
+                df.text,
+                df.dockerfile.escape,
+                run,
+                script,
+                i,
+                "yarn cache clean",
+            ) {
+                f.set_fix(Fix::unsafe_(
+                    "Run `yarn cache clean` at the end of the RUN",
+                    vec![edit],
+                ));
+            }
         }
     }
 }

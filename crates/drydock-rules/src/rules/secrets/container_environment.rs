@@ -1,9 +1,10 @@
 use drydock_core::RuleMeta;
-use drydock_core::spec::ContainerSpec;
+use drydock_core::spec::{ContainerSource, ContainerSpec};
 
 use super::scan_value;
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::container::support::svc;
 
 declare_rule! {
     /// ## What it does
@@ -20,7 +21,7 @@ declare_rule! {
     /// most the first four characters of the secret.
     ///
     /// ## Why is this bad?
-    /// A literal secret in a Compose file or env file is shared with
+    /// A literal secret in a Compose file, env file or script is shared with
     /// everyone who can read the repository, and lives on in its history.
     /// Environment variables are also visible to anyone who can run
     /// `docker inspect` and to every process in the container, and they
@@ -51,7 +52,9 @@ declare_rule! {
     /// Revoke the secret if the file was ever shared. Pass secrets with
     /// Compose `secrets:` (read from a `…_FILE` path), or interpolate them
     /// from an environment that is not committed (`${DB_PASSWORD}`); use
-    /// `build.secrets` instead of `build.args`.
+    /// `build.secrets` instead of `build.args`. On a `docker run` line, give
+    /// only the name (`-e DB_PASSWORD`), which takes the value from the
+    /// caller's environment.
     pub struct SecretInContainerEnvironment {
         id: "SEC002",
         name: "secret-in-container-environment",
@@ -92,14 +95,16 @@ impl Rule for SecretInContainerEnvironment {
                 }
             }
         }
+        // "of service `web`"; "in `docker run` of `app:1`", "in container
+        // `web`" for the other sources.
+        let whose = match c.source {
+            ContainerSource::ComposeService => format!("of {}", svc(c)),
+            ContainerSource::RunLine { .. } | ContainerSource::Api => format!("in {}", svc(c)),
+        };
         for (f, kind, key, why) in found {
             cx.report(
                 &f.origin,
-                format!(
-                    "{kind} `{key}` of service `{}` contains {}{why}",
-                    c.name,
-                    f.what()
-                ),
+                format!("{kind} `{key}` {whose} contains {}{why}", f.what()),
             )
             .redact = f.origin.range();
         }

@@ -400,8 +400,7 @@ pub(crate) fn shannon_entropy(s: &str) -> f64 {
 /// The secret masked: at most its first 4 characters (fewer for a short
 /// one, never more than a quarter of it), then `…`.
 pub(crate) fn mask(secret: &str) -> String {
-    let n = secret.chars().count();
-    let keep = (n / 4).min(4);
+    let keep = drydock_core::shown_secret_prefix(secret.chars().count());
     let mut out: String = secret.chars().take(keep).collect();
     out.push('…');
     out
