@@ -251,7 +251,8 @@ impl Builder {
         if root.has_error() {
             self.has_errors = true;
         }
-        for (kind, r) in syntax::bashisms(root, text) {
+        let facts = syntax::facts(root, text);
+        for (kind, r) in facts.bashisms {
             let origin = Origin::file(self.file, map.map_range(r.start, r.end));
             self.syntax.push(SyntaxFact {
                 kind,
@@ -262,7 +263,7 @@ impl Builder {
         let s = Src {
             text,
             map,
-            unchecked: syntax::unchecked_commands(root),
+            unchecked: facts.unchecked,
         };
         self.visit(&s, root, ctx, depth);
     }

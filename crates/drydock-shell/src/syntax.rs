@@ -67,46 +67,67 @@ fn walk(root: Node<'_>, mut f: impl FnMut(Node<'_>)) {
     }
 }
 
-/// The `id`s of the `command` nodes whose exit status goes untested
-/// before another statement of the same sequence runs (see
-/// [`drydock_core::spec::ShellCommand::status_unchecked`]).
-pub(crate) fn unchecked_commands(root: Node<'_>) -> HashSet<usize> {
-    let mut out = HashSet::new();
+/// What one walk of the tree reads off it.
+pub(crate) struct Facts {
+    /// The bash extensions used, with their byte ranges.
+    pub bashisms: Vec<(SyntaxKind, Range<usize>)>,
+    /// The `id`s of the `command` nodes whose exit status goes untested
+    /// before another statement of the same sequence runs (see
+    /// [`drydock_core::spec::ShellCommand::status_unchecked`]).
+    pub unchecked: HashSet<usize>,
+}
+
+/// The bash extensions and the unchecked commands, in one walk of the tree
+/// (each walk costs about as much as a sixth of the parse).
+pub(crate) fn facts(root: Node<'_>, text: &str) -> Facts {
+    let mut out = Facts {
+        bashisms: Vec::new(),
+        unchecked: HashSet::new(),
+    };
     walk(root, |n| {
-        if !SEQUENCES.contains(&n.kind()) {
-            return;
+        if let Some(k) = bashism(n, text) {
+            out.bashisms.push((k, n.byte_range()));
         }
-        let mut statements: Vec<(Node<'_>, bool)> = Vec::new();
-        let mut c = n.walk();
-        if c.goto_first_child() {
-            loop {
-                let kid = c.node();
-                if kid.is_named()
-                    && STATEMENTS.contains(&kid.kind())
-                    && c.field_name() != Some("condition")
-                    && c.field_name() != Some("value")
-                {
-                    let background = kid
-                        .next_sibling()
-                        .is_some_and(|s| !s.is_named() && s.kind() == "&");
-                    statements.push((kid, background));
-                }
-                if !c.goto_next_sibling() {
-                    break;
-                }
-            }
-        }
-        let count = statements.len();
-        for (stmt, background) in statements.into_iter().take(count.saturating_sub(1)) {
-            if background {
-                continue;
-            }
-            if let Some(cmd) = last_command(stmt) {
-                out.insert(cmd.id());
-            }
-        }
+        unchecked_in(n, &mut out.unchecked);
     });
     out
+}
+
+/// Adds the unchecked commands among the statements of `n`, if it is a
+/// sequence.
+fn unchecked_in(n: Node<'_>, out: &mut HashSet<usize>) {
+    if !SEQUENCES.contains(&n.kind()) {
+        return;
+    }
+    let mut statements: Vec<(Node<'_>, bool)> = Vec::new();
+    let mut c = n.walk();
+    if c.goto_first_child() {
+        loop {
+            let kid = c.node();
+            if kid.is_named()
+                && STATEMENTS.contains(&kid.kind())
+                && c.field_name() != Some("condition")
+                && c.field_name() != Some("value")
+            {
+                let background = kid
+                    .next_sibling()
+                    .is_some_and(|s| !s.is_named() && s.kind() == "&");
+                statements.push((kid, background));
+            }
+            if !c.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    let count = statements.len();
+    for (stmt, background) in statements.into_iter().take(count.saturating_sub(1)) {
+        if background {
+            continue;
+        }
+        if let Some(cmd) = last_command(stmt) {
+            out.insert(cmd.id());
+        }
+    }
 }
 
 /// The simple command whose status a statement ends with: the statement
@@ -131,36 +152,31 @@ fn last_command(stmt: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
-/// The bash extensions used in the tree, with their byte ranges.
-pub(crate) fn bashisms(root: Node<'_>, text: &str) -> Vec<(SyntaxKind, Range<usize>)> {
-    let mut out = Vec::new();
-    walk(root, |n| {
-        let first = n.child(0).map(|k| k.kind());
-        let kind = match n.kind() {
-            "test_command" if first == Some("[[") => Some(SyntaxKind::DoubleBracketTest),
-            "test_command" if first == Some("[") && has_double_equal(n) => {
-                Some(SyntaxKind::DoubleEqualInTest)
-            }
-            "function_definition" if first == Some("function") => Some(SyntaxKind::FunctionKeyword),
-            "array" | "subscript" => Some(SyntaxKind::Array),
-            "process_substitution" => Some(SyntaxKind::ProcessSubstitution),
-            "brace_expression" => Some(SyntaxKind::BraceExpansion),
-            "concatenation" if has_brace_list(n, text) => Some(SyntaxKind::BraceExpansion),
-            "ansi_c_string" => Some(SyntaxKind::AnsiCString),
-            "file_redirect" if matches!(first, Some("&>" | "&>>")) => {
-                Some(SyntaxKind::AmpersandRedirect)
-            }
-            "herestring_redirect" => Some(SyntaxKind::HereString),
-            "compound_statement" if first == Some("((") => Some(SyntaxKind::ArithmeticCommand),
-            "pipeline" if has_token(n, "|&") => Some(SyntaxKind::PipeStderr),
-            "expansion" => expansion_kind(n),
-            _ => None,
-        };
-        if let Some(k) = kind {
-            out.push((k, n.byte_range()));
+/// The bash extension `n` is, if any.
+fn bashism(n: Node<'_>, text: &str) -> Option<SyntaxKind> {
+    // Most nodes are none of these: look at the first child only for those
+    // that might be.
+    let first = || n.child(0).map(|k| k.kind());
+    match n.kind() {
+        "test_command" if first() == Some("[[") => Some(SyntaxKind::DoubleBracketTest),
+        "test_command" if first() == Some("[") && has_double_equal(n) => {
+            Some(SyntaxKind::DoubleEqualInTest)
         }
-    });
-    out
+        "function_definition" if first() == Some("function") => Some(SyntaxKind::FunctionKeyword),
+        "array" | "subscript" => Some(SyntaxKind::Array),
+        "process_substitution" => Some(SyntaxKind::ProcessSubstitution),
+        "brace_expression" => Some(SyntaxKind::BraceExpansion),
+        "concatenation" if has_brace_list(n, text) => Some(SyntaxKind::BraceExpansion),
+        "ansi_c_string" => Some(SyntaxKind::AnsiCString),
+        "file_redirect" if matches!(first(), Some("&>" | "&>>")) => {
+            Some(SyntaxKind::AmpersandRedirect)
+        }
+        "herestring_redirect" => Some(SyntaxKind::HereString),
+        "compound_statement" if first() == Some("((") => Some(SyntaxKind::ArithmeticCommand),
+        "pipeline" if has_token(n, "|&") => Some(SyntaxKind::PipeStderr),
+        "expansion" => expansion_kind(n),
+        _ => None,
+    }
 }
 
 fn has_token(n: Node<'_>, token: &str) -> bool {
