@@ -456,18 +456,10 @@ pub(crate) fn long_volume(ctx: &mut Ctx<'_>, n: &YamlNode) -> Option<Mount> {
         match e.key.as_str().unwrap_or("") {
             "type" => {
                 if let Some(t) = ctx.string(&e.value, "volumes.type") {
-                    let k = match t.value.as_str() {
-                        "bind" => MountKind::Bind,
-                        "volume" => MountKind::Volume,
-                        "tmpfs" => MountKind::Tmpfs,
-                        "npipe" => MountKind::Npipe,
-                        "cluster" => MountKind::Cluster,
-                        "image" => MountKind::Image,
-                        other => {
-                            ctx.err(e.value.range, format!("unknown volume type {other:?}"));
-                            MountKind::Volume
-                        }
-                    };
+                    let k = MountKind::from_name(&t.value).unwrap_or_else(|| {
+                        ctx.err(e.value.range, format!("unknown volume type {:?}", t.value));
+                        MountKind::Volume
+                    });
                     kind = Some(Sp::new(k, t.origin));
                 }
             }

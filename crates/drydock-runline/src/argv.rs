@@ -615,15 +615,7 @@ fn long_mount(file: FileId, val: &Val<'_>) -> Option<Mount> {
         let value_sp = |v: &str| Sp::new(v.to_string(), val.sub(file, vo, vo + v.len()));
         match (k.trim().to_ascii_lowercase().as_str(), v) {
             ("type", Some(t)) => {
-                let mk = match t {
-                    "bind" => MountKind::Bind,
-                    "volume" => MountKind::Volume,
-                    "tmpfs" => MountKind::Tmpfs,
-                    "npipe" => MountKind::Npipe,
-                    "cluster" => MountKind::Cluster,
-                    "image" => MountKind::Image,
-                    _ => return None,
-                };
+                let mk = MountKind::from_name(t)?;
                 kind = Sp::new(mk, field_origin);
             }
             ("source" | "src", Some(s)) => source = Some(value_sp(s)),

@@ -17,6 +17,21 @@ pub enum MountKind {
     Image,
 }
 
+impl MountKind {
+    /// The kind named `type=…` in `--mount` and `type:` in Compose.
+    pub fn from_name(name: &str) -> Option<MountKind> {
+        Some(match name {
+            "bind" => MountKind::Bind,
+            "volume" => MountKind::Volume,
+            "tmpfs" => MountKind::Tmpfs,
+            "npipe" => MountKind::Npipe,
+            "cluster" => MountKind::Cluster,
+            "image" => MountKind::Image,
+            _ => return None,
+        })
+    }
+}
+
 /// A mount. `origin` covers the whole entry (short string or long mapping).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
