@@ -4,22 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod common;
+
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
-
-fn drydock(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("drydock")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_HOST")
-        .args(args)
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap()
-}
+use common::drydock;
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
