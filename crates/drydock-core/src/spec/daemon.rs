@@ -55,6 +55,13 @@ pub struct DaemonSpec {
     pub debug: Option<Sp<bool>>,
     pub data_root: Option<Sp<String>>,
     pub default_runtime: Option<Sp<String>>,
+    /// Whether the daemon runs rootless. Only a live daemon tells
+    /// (`/info` `SecurityOptions` `name=rootless`); `None` for daemon.json.
+    pub rootless: Option<Sp<bool>>,
+    /// The security options a live daemon reports (`/info`
+    /// `SecurityOptions`: `name=seccomp,profile=builtin`, `name=apparmor`,
+    /// `name=userns`, …), as reported. Empty for daemon.json.
+    pub security_options: Vec<Sp<String>>,
     /// Every key present, in order.
     pub settings: Vec<DaemonSetting>,
     /// Where a missing key can be added (file sources only).

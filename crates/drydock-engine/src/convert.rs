@@ -1,0 +1,733 @@
+//! Live objects into specs: container inspect → [`ContainerSpec`], image
+//! inspect → [`ImageSpec`], `/info` → [`DaemonSpec`]. Every field carries
+//! its API path as [`Origin::Api`] (`HostConfig.Privileged`,
+//! `Mounts[2].Source`), so that the rules written for Compose files judge
+//! live objects unchanged and findings say which field decides.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bollard::models::{
+    ContainerInspectResponse, HealthConfig, ImageConfig, ImageInspect, PortMap, SystemInfo,
+};
+use drydock_core::spec::{
+    BaseImage, CommandLine, ContainerSource, ContainerSpec, DaemonSetting, DaemonSpec, Healthcheck,
+    ImageSpec, KeyValue, Logging, Mount, MountKind, PortMapping,
+};
+use drydock_core::{ImageRef, Origin, Sp};
+
+/// The origin that stands for an object as a whole (container or image):
+/// findings about absent settings are reported there.
+pub const OBJECT_PATH: &str = "Id";
+
+fn api(path: impl Into<String>) -> Origin {
+    Origin::api(path)
+}
+
+fn sp<T>(value: T, path: impl Into<String>) -> Sp<T> {
+    Sp::new(value, api(path))
+}
+
+/// `Config.Labels["a.b"]`: a map key as a path element.
+fn key_path(base: &str, key: &str) -> String {
+    format!("{base}[{}]", serde_json::Value::String(key.to_string()))
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+/// `KEY=value` entries (`Env`) as key-value pairs.
+fn env_pairs(env: &[String], base: &str) -> Vec<KeyValue> {
+    env.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let path = format!("{base}[{i}]");
+            let (k, v) = e.split_once('=').unwrap_or((e.as_str(), ""));
+            KeyValue {
+                origin: api(path.clone()),
+                key: sp(k.to_string(), path.clone()),
+                value: sp(v.to_string(), path),
+            }
+        })
+        .collect()
+}
+
+/// A map (labels, sysctls, log options) as key-value pairs, sorted by key.
+fn map_pairs(map: &HashMap<String, String>, base: &str) -> Vec<KeyValue> {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    keys.into_iter()
+        .map(|k| {
+            let path = key_path(base, k);
+            KeyValue {
+                origin: api(path.clone()),
+                key: sp(k.clone(), path.clone()),
+                value: sp(map.get(k).cloned().unwrap_or_default(), path),
+            }
+        })
+        .collect()
+}
+
+/// Nanoseconds as a Go-style duration: `30s`, `1m30s`, `500ms`.
+pub fn format_duration_ns(ns: i64) -> String {
+    if ns <= 0 {
+        return "0s".to_string();
+    }
+    if ns % 1_000_000_000 != 0 {
+        if ns % 1_000_000 == 0 {
+            return format!("{}ms", ns / 1_000_000);
+        }
+        return format!("{}s", ns as f64 / 1e9);
+    }
+    let mut s = ns / 1_000_000_000;
+    let mut out = String::new();
+    if s >= 3600 {
+        out.push_str(&format!("{}h", s / 3600));
+        s %= 3600;
+    }
+    if s >= 60 {
+        out.push_str(&format!("{}m", s / 60));
+        s %= 60;
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+/// A CPU count as `--cpus` writes it (`1.5`), from `NanoCpus`.
+pub fn cpus_from_nano(nano: i64) -> Option<String> {
+    (nano > 0).then(|| trim_float(nano as f64 / 1e9))
+}
+
+/// A CPU count from `CpuQuota`/`CpuPeriod` (period 0 means the kernel's
+/// default of 100 ms).
+pub fn cpus_from_quota(quota: i64, period: i64) -> Option<String> {
+    let period = if period > 0 { period } else { 100_000 };
+    (quota > 0).then(|| trim_float(quota as f64 / period as f64))
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// Splits a port key (`80/tcp`, `8000-8010/udp`, `53`) into the port (or
+/// range) and the protocol (`tcp` when none is written).
+pub fn split_port_key(key: &str) -> Option<(String, String)> {
+    let (port, proto) = match key.split_once('/') {
+        Some((p, proto)) => (p, proto),
+        None => (key, "tcp"),
+    };
+    drydock_core::spec::parse_port_range(port)?;
+    if proto.is_empty() || !proto.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some((port.to_string(), proto.to_ascii_lowercase()))
+}
+
+fn healthcheck(h: &HealthConfig, base: &str) -> Option<Sp<Healthcheck>> {
+    let test = h.test.clone().unwrap_or_default();
+    if test.is_empty() && h.interval.is_none() && h.timeout.is_none() && h.retries.is_none() {
+        return None;
+    }
+    let dur = |v: Option<i64>| v.filter(|n| *n > 0).map(format_duration_ns);
+    Some(sp(
+        Healthcheck {
+            disabled: test.first().is_some_and(|t| t == "NONE"),
+            test,
+            interval: dur(h.interval),
+            timeout: dur(h.timeout),
+            start_period: dur(h.start_period),
+            retries: h.retries.filter(|r| *r > 0).map(|r| r.to_string()),
+        },
+        base,
+    ))
+}
+
+fn command(args: &Option<Vec<String>>, path: &str) -> Option<Sp<CommandLine>> {
+    let args = args.as_ref().filter(|a| !a.is_empty())?;
+    Some(sp(
+        CommandLine {
+            exec_form: true,
+            args: args.clone(),
+        },
+        path,
+    ))
+}
+
+/// Converts an image inspect into the spec of the image it is: its config,
+/// with `Id` standing for the image as a whole. The reference is its first
+/// tag, else its first digest, else its ID.
+pub fn image_spec(img: &ImageInspect) -> ImageSpec {
+    let reference = img
+        .repo_tags
+        .as_ref()
+        .and_then(|t| t.iter().find(|t| t.as_str() != "<none>:<none>"))
+        .or_else(|| img.repo_digests.as_ref().and_then(|d| d.first()))
+        .cloned();
+    let base = match reference.as_deref().and_then(ImageRef::parse) {
+        Some(r) => BaseImage::Image(r),
+        None => BaseImage::Unresolved(reference.or_else(|| img.id.clone()).unwrap_or_default()),
+    };
+    let mut spec = ImageSpec::new(api(OBJECT_PATH), 0, true, sp(base, "RepoTags"));
+    if let Some(c) = &img.config {
+        fill_image_config(&mut spec, c);
+    }
+    if let Some(os) = non_empty(&img.os) {
+        let arch = img.architecture.as_deref().unwrap_or("");
+        let platform = match img.variant.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => format!("{os}/{arch}/{v}"),
+            None => format!("{os}/{arch}"),
+        };
+        spec.platform = Some(sp(platform, "Os"));
+    }
+    spec
+}
+
+fn fill_image_config(spec: &mut ImageSpec, c: &ImageConfig) {
+    spec.user = non_empty(&c.user).map(|u| sp(u.to_string(), "Config.User"));
+    spec.workdir = non_empty(&c.working_dir).map(|w| sp(w.to_string(), "Config.WorkingDir"));
+    spec.env = env_pairs(c.env.as_deref().unwrap_or_default(), "Config.Env");
+    spec.labels = c
+        .labels
+        .as_ref()
+        .map(|l| map_pairs(l, "Config.Labels"))
+        .unwrap_or_default();
+    spec.exposed_ports = sorted(c.exposed_ports.as_deref().unwrap_or_default())
+        .into_iter()
+        .map(|p| sp(p.clone(), key_path("Config.ExposedPorts", &p)))
+        .collect();
+    spec.volumes = sorted(c.volumes.as_deref().unwrap_or_default())
+        .into_iter()
+        .map(|v| sp(v.clone(), key_path("Config.Volumes", &v)))
+        .collect();
+    spec.healthcheck = c
+        .healthcheck
+        .as_ref()
+        .and_then(|h| healthcheck(h, "Config.Healthcheck"));
+    spec.entrypoint = command(&c.entrypoint, "Config.Entrypoint");
+    spec.cmd = command(&c.cmd, "Config.Cmd");
+    spec.shell = c
+        .shell
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| sp(s.clone(), "Config.Shell"));
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Converts a container inspect. `image` is the spec of the container's
+/// image (from [`image_spec`]), when it was read.
+pub fn container_spec(
+    ci: &ContainerInspectResponse,
+    image: Option<Arc<ImageSpec>>,
+) -> ContainerSpec {
+    let name = ci
+        .name
+        .as_deref()
+        .map(|n| n.trim_start_matches('/').to_string())
+        .filter(|n| !n.is_empty())
+        .or_else(|| ci.id.clone())
+        .unwrap_or_default();
+    let mut c = ContainerSpec {
+        origin: api(OBJECT_PATH),
+        source: ContainerSource::Api,
+        name,
+        image_spec: image,
+        ..ContainerSpec::default()
+    };
+    if let Some(cfg) = &ci.config {
+        if let Some(img) = non_empty(&cfg.image) {
+            c.image = Some(sp(img.to_string(), "Config.Image"));
+            c.image_ref = ImageRef::parse(img);
+        }
+        c.user = non_empty(&cfg.user).map(|u| sp(u.to_string(), "Config.User"));
+        c.environment = env_pairs(cfg.env.as_deref().unwrap_or_default(), "Config.Env");
+        c.labels = cfg
+            .labels
+            .as_ref()
+            .map(|l| map_pairs(l, "Config.Labels"))
+            .unwrap_or_default();
+        c.healthcheck = cfg
+            .healthcheck
+            .as_ref()
+            .and_then(|h| healthcheck(h, "Config.Healthcheck"));
+        c.expose = sorted(cfg.exposed_ports.as_deref().unwrap_or_default())
+            .into_iter()
+            .map(|p| sp(p.clone(), key_path("Config.ExposedPorts", &p)))
+            .collect();
+    }
+    if let Some(h) = &ci.host_config {
+        host_config(
+            &mut c,
+            h,
+            ci.network_settings.as_ref().and_then(|n| n.ports.as_ref()),
+        );
+    }
+    c.mounts = ci
+        .mounts
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let base = format!("Mounts[{i}]");
+            let kind = MountKind::from_name(m.typ.as_deref().unwrap_or("bind"))?;
+            let source = match kind {
+                MountKind::Volume => {
+                    non_empty(&m.name).map(|n| sp(n.to_string(), format!("{base}.Name")))
+                }
+                MountKind::Tmpfs => None,
+                _ => non_empty(&m.source).map(|s| sp(s.to_string(), format!("{base}.Source"))),
+            };
+            let selinux = m
+                .mode
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .find(|o| *o == "z" || *o == "Z")
+                .map(|o| sp(o.to_string(), format!("{base}.Mode")));
+            Some(Mount {
+                origin: api(base.clone()),
+                kind: sp(kind, format!("{base}.Type")),
+                source,
+                target: sp(
+                    m.destination.clone().unwrap_or_default(),
+                    format!("{base}.Destination"),
+                ),
+                read_only: m.rw.map(|rw| sp(!rw, format!("{base}.RW"))),
+                propagation: non_empty(&m.propagation)
+                    .map(|p| sp(p.to_string(), format!("{base}.Propagation"))),
+                selinux,
+                short_syntax: false,
+            })
+        })
+        .collect();
+    if let Some(nets) = ci
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+    {
+        let mut names: Vec<&String> = nets.keys().collect();
+        names.sort();
+        c.networks = names
+            .into_iter()
+            .map(|n| sp(n.clone(), key_path("NetworkSettings.Networks", n)))
+            .collect();
+    }
+    c
+}
+
+fn host_config(
+    c: &mut ContainerSpec,
+    h: &bollard::models::HostConfig,
+    live_ports: Option<&PortMap>,
+) {
+    const HC: &str = "HostConfig";
+    let list = |v: &Option<Vec<String>>, field: &str| -> Vec<Sp<String>> {
+        v.as_deref()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| sp(s.clone(), format!("{HC}.{field}[{i}]")))
+            .collect()
+    };
+    let text = |v: &Option<String>, field: &str| -> Option<Sp<String>> {
+        non_empty(v).map(|s| sp(s.to_string(), format!("{HC}.{field}")))
+    };
+    c.privileged = h.privileged.map(|v| sp(v, "HostConfig.Privileged"));
+    c.cap_add = list(&h.cap_add, "CapAdd");
+    c.cap_drop = list(&h.cap_drop, "CapDrop");
+    if h.cap_drop.as_ref().is_some_and(|d| !d.is_empty()) {
+        c.cap_drop_key = Some(api("HostConfig.CapDrop"));
+    }
+    c.security_opt = list(&h.security_opt, "SecurityOpt");
+    c.read_only = h
+        .readonly_rootfs
+        .map(|v| sp(v, "HostConfig.ReadonlyRootfs"));
+    c.network_mode = text(&h.network_mode, "NetworkMode");
+    c.pid = text(&h.pid_mode, "PidMode");
+    c.ipc = text(&h.ipc_mode, "IpcMode");
+    c.uts = text(&h.uts_mode, "UTSMode");
+    c.userns_mode = text(&h.userns_mode, "UsernsMode");
+    c.cgroup = h
+        .cgroupns_mode
+        .as_ref()
+        .map(|m| m.to_string())
+        .filter(|m| !m.is_empty())
+        .map(|m| sp(m, "HostConfig.CgroupnsMode"));
+    c.cgroup_parent = text(&h.cgroup_parent, "CgroupParent");
+    c.extra_hosts = list(&h.extra_hosts, "ExtraHosts");
+
+    let r = &mut c.resources;
+    r.memory = h
+        .memory
+        .filter(|m| *m > 0)
+        .map(|m| sp(m.to_string(), "HostConfig.Memory"));
+    r.memory_reservation = h
+        .memory_reservation
+        .filter(|m| *m > 0)
+        .map(|m| sp(m.to_string(), "HostConfig.MemoryReservation"));
+    r.memswap = h
+        .memory_swap
+        .filter(|m| *m != 0)
+        .map(|m| sp(m.to_string(), "HostConfig.MemorySwap"));
+    r.cpus = h
+        .nano_cpus
+        .and_then(cpus_from_nano)
+        .map(|v| sp(v, "HostConfig.NanoCpus"))
+        .or_else(|| {
+            cpus_from_quota(h.cpu_quota.unwrap_or(0), h.cpu_period.unwrap_or(0))
+                .map(|v| sp(v, "HostConfig.CpuQuota"))
+        });
+    r.cpu_shares = h
+        .cpu_shares
+        .filter(|s| *s > 0)
+        .map(|s| sp(s.to_string(), "HostConfig.CpuShares"));
+    r.pids = h
+        .pids_limit
+        .filter(|p| *p > 0)
+        .map(|p| sp(p, "HostConfig.PidsLimit"));
+
+    c.ulimits = h
+        .ulimits
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            let path = format!("{HC}.Ulimits[{i}]");
+            let name = non_empty(&u.name)?;
+            let value = format!(
+                "{}:{}",
+                u.soft.map(|s| s.to_string()).unwrap_or_default(),
+                u.hard.map(|s| s.to_string()).unwrap_or_default()
+            );
+            Some(KeyValue {
+                origin: api(path.clone()),
+                key: sp(name.to_string(), format!("{path}.Name")),
+                value: sp(value, path),
+            })
+        })
+        .collect();
+    c.devices = h
+        .devices
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let host = d.path_on_host.as_deref().unwrap_or("");
+            let inside = d
+                .path_in_container
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .unwrap_or(host);
+            let perms = d.cgroup_permissions.as_deref().unwrap_or("");
+            let v = if perms.is_empty() || perms == "rwm" {
+                format!("{host}:{inside}")
+            } else {
+                format!("{host}:{inside}:{perms}")
+            };
+            sp(v, format!("{HC}.Devices[{i}]"))
+        })
+        .collect();
+    c.sysctls = h
+        .sysctls
+        .as_ref()
+        .map(|s| map_pairs(s, "HostConfig.Sysctls"))
+        .unwrap_or_default();
+    c.logging = h.log_config.as_ref().map(|l| Logging {
+        origin: api("HostConfig.LogConfig"),
+        driver: non_empty(&l.typ).map(|t| sp(t.to_string(), "HostConfig.LogConfig.Type")),
+        options: l
+            .config
+            .as_ref()
+            .map(|o| map_pairs(o, "HostConfig.LogConfig.Config"))
+            .unwrap_or_default(),
+    });
+    c.restart = h.restart_policy.as_ref().and_then(|p| {
+        let name = p.name.as_ref()?.to_string();
+        let name = if name.is_empty() {
+            "no".to_string()
+        } else {
+            name
+        };
+        let v = match p.maximum_retry_count {
+            Some(n) if n > 0 && name == "on-failure" => format!("{name}:{n}"),
+            _ => name,
+        };
+        Some(sp(v, "HostConfig.RestartPolicy"))
+    });
+    c.oom_kill_disable = h
+        .oom_kill_disable
+        .map(|v| sp(v, "HostConfig.OomKillDisable"));
+    c.oom_score_adj = h
+        .oom_score_adj
+        .filter(|v| *v != 0)
+        .map(|v| sp(v, "HostConfig.OomScoreAdj"));
+    if let Some(t) = &h.tmpfs {
+        let mut keys: Vec<&String> = t.keys().collect();
+        keys.sort();
+        c.tmpfs = keys
+            .into_iter()
+            .map(|k| {
+                let opts = t.get(k).map(String::as_str).unwrap_or("");
+                let v = if opts.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}:{opts}")
+                };
+                sp(v, key_path("HostConfig.Tmpfs", k))
+            })
+            .collect();
+    }
+    c.ports = ports(h.port_bindings.as_ref(), live_ports);
+}
+
+/// Published ports from `HostConfig.PortBindings` (what was asked; set on
+/// created containers too), with the host port Docker picked taken from
+/// `NetworkSettings.Ports` of a running container.
+fn ports(bindings: Option<&PortMap>, live: Option<&PortMap>) -> Vec<PortMapping> {
+    let Some(b) = bindings else { return Vec::new() };
+    let mut keys: Vec<&String> = b.keys().collect();
+    keys.sort();
+    let mut out = Vec::new();
+    for key in keys {
+        let Some((target, proto)) = split_port_key(key) else {
+            continue;
+        };
+        let base = key_path("HostConfig.PortBindings", key);
+        let list = b.get(key).and_then(|l| l.as_ref());
+        for (i, pb) in list
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let path = format!("{base}[{i}]");
+            let mut published =
+                non_empty(&pb.host_port).map(|p| sp(p.to_string(), format!("{path}.HostPort")));
+            if published.is_none()
+                && let Some(p) = live
+                    .and_then(|l| l.get(key))
+                    .and_then(|l| l.as_ref())
+                    .and_then(|l| l.get(i))
+                    .and_then(|lb| non_empty(&lb.host_port))
+            {
+                let lp = format!("{}[{i}].HostPort", key_path("NetworkSettings.Ports", key));
+                published = Some(sp(p.to_string(), lp));
+            }
+            out.push(PortMapping {
+                origin: api(path.clone()),
+                host_ip: non_empty(&pb.host_ip)
+                    .map(|ip| sp(ip.to_string(), format!("{path}.HostIp"))),
+                published,
+                target: sp(target.clone(), base.clone()),
+                protocol: Some(sp(proto.clone(), base.clone())),
+                short_syntax: false,
+            });
+        }
+    }
+    out
+}
+
+/// The security options the daemon reports (`name=seccomp,profile=default`).
+fn security_option<'a>(opts: &'a [String], name: &str) -> Option<(usize, &'a str)> {
+    opts.iter().enumerate().find_map(|(i, o)| {
+        o.split(',')
+            .any(|kv| kv == format!("name={name}"))
+            .then_some((i, o.as_str()))
+    })
+}
+
+/// Converts `/info` into the daemon settings it shows. Settings that
+/// `/info` does not show (`icc`, `userland-proxy`, `log-opts`, TLS, …) stay
+/// `None` = unknown; they come from daemon.json and the command line.
+pub fn daemon_spec(info: &SystemInfo) -> DaemonSpec {
+    let mut d = DaemonSpec {
+        origin: api("Info"),
+        ..DaemonSpec::default()
+    };
+    let setting = |d: &mut DaemonSpec, key: &str, path: &str| {
+        d.settings.push(DaemonSetting {
+            key: sp(key.to_string(), path),
+            value: api(path),
+        });
+    };
+    if let Some(v) = info.debug {
+        d.debug = Some(sp(v, "Debug"));
+        setting(&mut d, "debug", "Debug");
+    }
+    if let Some(v) = non_empty(&info.logging_driver) {
+        d.log_driver = Some(sp(v.to_string(), "LoggingDriver"));
+        setting(&mut d, "log-driver", "LoggingDriver");
+    }
+    if let Some(v) = non_empty(&info.driver) {
+        d.storage_driver = Some(sp(v.to_string(), "Driver"));
+        setting(&mut d, "storage-driver", "Driver");
+    }
+    if let Some(v) = info.live_restore_enabled {
+        d.live_restore = Some(sp(v, "LiveRestoreEnabled"));
+        setting(&mut d, "live-restore", "LiveRestoreEnabled");
+    }
+    if let Some(v) = info.experimental_build {
+        d.experimental = Some(sp(v, "ExperimentalBuild"));
+        setting(&mut d, "experimental", "ExperimentalBuild");
+    }
+    if let Some(v) = non_empty(&info.docker_root_dir) {
+        d.data_root = Some(sp(v.to_string(), "DockerRootDir"));
+        setting(&mut d, "data-root", "DockerRootDir");
+    }
+    if let Some(v) = non_empty(&info.default_runtime) {
+        d.default_runtime = Some(sp(v.to_string(), "DefaultRuntime"));
+        setting(&mut d, "default-runtime", "DefaultRuntime");
+    }
+    if let Some(reg) = &info.registry_config {
+        // Docker always lists loopback as insecure; only the rest is set.
+        let cidrs = reg.insecure_registry_cidrs.as_deref().unwrap_or_default();
+        for (i, c) in cidrs.iter().enumerate() {
+            if c != "127.0.0.0/8" && c != "::1/128" {
+                d.insecure_registries.push(sp(
+                    c.clone(),
+                    format!("RegistryConfig.InsecureRegistryCIDRs[{i}]"),
+                ));
+            }
+        }
+        if let Some(idx) = &reg.index_configs {
+            let mut names: Vec<&String> = idx.keys().collect();
+            names.sort();
+            for n in names {
+                if idx.get(n).is_some_and(|c| c.secure == Some(false)) {
+                    let path = format!("{}.Secure", key_path("RegistryConfig.IndexConfigs", n));
+                    d.insecure_registries.push(sp(n.clone(), path));
+                }
+            }
+        }
+        for (i, m) in reg
+            .mirrors
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            d.registry_mirrors
+                .push(sp(m.clone(), format!("RegistryConfig.Mirrors[{i}]")));
+        }
+        if !d.insecure_registries.is_empty() {
+            setting(&mut d, "insecure-registries", "RegistryConfig");
+        }
+    }
+    let opts = info.security_options.as_deref().unwrap_or_default();
+    if let Some((i, o)) = security_option(opts, "seccomp") {
+        let profile = o
+            .split(',')
+            .find_map(|kv| kv.strip_prefix("profile="))
+            .unwrap_or("default");
+        d.seccomp_profile = Some(sp(profile.to_string(), format!("SecurityOptions[{i}]")));
+    }
+    d.selinux_enabled = Some(match security_option(opts, "selinux") {
+        Some((i, _)) => sp(true, format!("SecurityOptions[{i}]")),
+        None => sp(false, "SecurityOptions"),
+    });
+    if let Some((i, _)) = security_option(opts, "userns") {
+        // `/info` says remapping is on, not to which user.
+        d.userns_remap = Some(sp("default".to_string(), format!("SecurityOptions[{i}]")));
+    }
+    if let Some((i, _)) = security_option(opts, "no-new-privileges") {
+        d.no_new_privileges = Some(sp(true, format!("SecurityOptions[{i}]")));
+    }
+    d.security_options = opts
+        .iter()
+        .enumerate()
+        .map(|(i, o)| sp(o.clone(), format!("SecurityOptions[{i}]")))
+        .collect();
+    d.rootless = Some(match security_option(opts, "rootless") {
+        Some((i, _)) => sp(true, format!("SecurityOptions[{i}]")),
+        None => sp(false, "SecurityOptions"),
+    });
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration_ns(30_000_000_000), "30s");
+        assert_eq!(format_duration_ns(90_000_000_000), "1m30s");
+        assert_eq!(format_duration_ns(3_600_000_000_000), "1h");
+        assert_eq!(format_duration_ns(500_000_000), "500ms");
+        assert_eq!(format_duration_ns(0), "0s");
+    }
+
+    #[test]
+    fn cpus() {
+        assert_eq!(cpus_from_nano(1_500_000_000).as_deref(), Some("1.5"));
+        assert_eq!(cpus_from_nano(2_000_000_000).as_deref(), Some("2"));
+        assert_eq!(cpus_from_nano(0), None);
+        assert_eq!(cpus_from_quota(50_000, 100_000).as_deref(), Some("0.5"));
+        assert_eq!(cpus_from_quota(150_000, 0).as_deref(), Some("1.5"));
+        assert_eq!(cpus_from_quota(-1, 100_000), None);
+    }
+
+    #[test]
+    fn port_keys() {
+        assert_eq!(split_port_key("80/tcp"), Some(("80".into(), "tcp".into())));
+        assert_eq!(split_port_key("53/UDP"), Some(("53".into(), "udp".into())));
+        assert_eq!(
+            split_port_key("8000-8010/tcp"),
+            Some(("8000-8010".into(), "tcp".into()))
+        );
+        assert_eq!(split_port_key("443"), Some(("443".into(), "tcp".into())));
+        assert_eq!(split_port_key("x/tcp"), None);
+        assert_eq!(split_port_key("80/"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn port_key_roundtrip(port in 0u16.., proto in "(tcp|udp|sctp)") {
+            let key = format!("{port}/{proto}");
+            prop_assert_eq!(split_port_key(&key), Some((port.to_string(), proto)));
+        }
+
+        #[test]
+        fn port_key_never_panics(s in "\\PC{0,20}") {
+            let _ = split_port_key(&s);
+        }
+
+        #[test]
+        fn nano_cpus_roundtrip(milli in 1i64..1_000_000) {
+            let s = cpus_from_nano(milli * 1_000_000).unwrap();
+            let v: f64 = s.parse().unwrap();
+            prop_assert!((v * 1000.0 - milli as f64).abs() < 0.5, "{} vs {}", s, milli);
+        }
+
+        #[test]
+        fn quota_cpus_match_nano(milli in 1i64..100_000, period in prop::sample::select(vec![0i64, 100_000])) {
+            let p = if period == 0 { 100_000 } else { period };
+            let quota = milli * p / 1000;
+            prop_assume!(quota > 0);
+            let s = cpus_from_quota(quota, period).unwrap();
+            let v: f64 = s.parse().unwrap();
+            prop_assert!((v - quota as f64 / p as f64).abs() < 0.001);
+        }
+
+        #[test]
+        fn durations_are_go_like(secs in 1i64..1_000_000) {
+            let s = format_duration_ns(secs * 1_000_000_000);
+            prop_assert!(s.ends_with(['h', 'm', 's']));
+            prop_assert!(s.chars().all(|c| c.is_ascii_digit() || "hms".contains(c)));
+        }
+    }
+}
