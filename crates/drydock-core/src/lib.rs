@@ -3,6 +3,7 @@
 //! the configuration model. This crate does no I/O: parsers and the CLI hand
 //! it text, and it hands back data.
 
+pub mod audit;
 pub mod config;
 pub mod finding;
 pub mod fs;

@@ -4,7 +4,7 @@
 //! container, and the container rules over a converted container.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod support;
+use drydock_testkit as support;
 
 use std::collections::HashMap;
 use std::sync::Arc;

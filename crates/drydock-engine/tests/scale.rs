@@ -7,7 +7,7 @@
 //! ```
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod support;
+use drydock_testkit as support;
 
 use std::time::{Duration, Instant};
 

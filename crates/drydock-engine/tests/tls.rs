@@ -3,7 +3,7 @@
 //! `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod support;
+use drydock_testkit as support;
 
 use std::path::Path;
 use std::process::Command;

@@ -315,18 +315,6 @@ fn result(def: &CheckDef, ctx: &Ctx<'_>, status: Status, message: String) -> Che
     }
 }
 
-impl CheckResult {
-    fn with_evidence(mut self, evidence: impl Into<String>) -> Self {
-        self.evidence = Some(evidence.into());
-        self
-    }
-
-    fn with_origin(mut self, origin: ResultOrigin) -> Self {
-        self.origin = Some(origin);
-        self
-    }
-}
-
 /// Evaluate one check.
 pub(crate) fn evaluate(ctx: &Ctx<'_>, def: &CheckDef) -> CheckResult {
     match def.kind {

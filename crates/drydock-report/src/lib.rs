@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use drydock_core::{Applicability, RuleMeta, Severity, SourceFile, TextRange};
 
+pub mod audit;
 mod checkstyle;
 mod common;
 mod github;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod audit;
 mod files;
 mod scan;
 mod settings;
@@ -23,6 +24,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// List every rule.
     Rules(RulesArgs),
+    /// Audit a live Docker host against the CIS Docker Benchmark.
+    Audit(Box<audit::AuditArgs>),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain {
         /// Rule ID (`IMG002`) or name (`last-user-root`).
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Rules(args) => rules(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Explain { rule } => explain(&rule),
     };
     match result {

@@ -38,7 +38,7 @@ declare_rule! {
         title: "SSH port 22 exposed",
         severity: Medium,
         category: Network,
-        references: ["cis-docker-1.6:5.6", "concern:52", "checkov:CKV_DOCKER_1", "trivy:DS004", "kics:exposing-port-22"],
+        references: ["concern:52", "checkov:CKV_DOCKER_1", "trivy:DS004", "kics:exposing-port-22"],
         fix: None,
     }
 }

@@ -3,7 +3,8 @@
 //! mounts undone) on drop. Tests call [`daemon`] and return early when it
 //! gives `None` (no root, no dockerd) — unless `DRYDOCK_REQUIRE_ENGINE=1`,
 //! where a missing daemon fails the test.
-#![allow(dead_code)]
+//!
+//! Shared by the integration tests of drydock-engine, drydock-audit and the CLI.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

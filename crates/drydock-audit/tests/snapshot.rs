@@ -1,0 +1,195 @@
+//! The audit over hand-built snapshots: what decides each daemon check
+//! (and when it cannot be decided), container verdicts, filters, numbering.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use drydock_audit::{AuditOptions, audit_snapshot};
+use drydock_core::audit::{AuditResult, Status};
+use drydock_engine::bollard::models::{
+    ContainerConfig, ContainerInspectResponse, ContainerState, HostConfig, SystemInfo,
+    SystemVersion,
+};
+use drydock_engine::{Snapshot, Target};
+use drydock_host::CisVersion;
+
+fn info() -> SystemInfo {
+    SystemInfo {
+        driver: Some("overlay2".into()),
+        logging_driver: Some("json-file".into()),
+        live_restore_enabled: Some(true),
+        docker_root_dir: Some("/var/lib/docker".into()),
+        security_options: Some(vec!["name=seccomp,profile=builtin".into()]),
+        ..Default::default()
+    }
+}
+
+fn container(
+    id: &str,
+    name: &str,
+    h: HostConfig,
+    labels: &[(&str, &str)],
+) -> Target<ContainerInspectResponse> {
+    Target {
+        id: id.into(),
+        name: name.into(),
+        result: Ok(ContainerInspectResponse {
+            id: Some(id.into()),
+            name: Some(format!("/{name}")),
+            host_config: Some(h),
+            config: Some(ContainerConfig {
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<HashMap<_, _>>(),
+                ),
+                ..Default::default()
+            }),
+            state: Some(ContainerState {
+                running: Some(false),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+    }
+}
+
+fn snapshot(containers: Vec<Target<ContainerInspectResponse>>) -> Snapshot {
+    Snapshot {
+        version: SystemVersion::default(),
+        info: Ok(info()),
+        containers: Ok(containers),
+        images: BTreeMap::new(),
+        image_list_error: None,
+        top: BTreeMap::new(),
+        networks: None,
+        swarm: None,
+    }
+}
+
+fn opts(proc_root: &Path, root: &Path) -> AuditOptions {
+    let mut o = AuditOptions {
+        host_checks: false,
+        proc_root: proc_root.to_path_buf(),
+        socket: Some("/x.sock".into()),
+        ..AuditOptions::default()
+    };
+    o.host.root = root.to_path_buf();
+    o
+}
+
+fn get<'a>(rs: &'a [AuditResult], id: &str, name: Option<&str>) -> &'a AuditResult {
+    rs.iter()
+        .find(|r| r.check == id && name.is_none_or(|n| r.target.name() == Some(n)))
+        .unwrap_or_else(|| panic!("no {id} for {name:?}"))
+}
+
+fn fake_dockerd(proc_root: &Path, args: &str) {
+    std::fs::create_dir_all(proc_root.join("42")).unwrap();
+    std::fs::write(proc_root.join("42/cmdline"), args.replace(' ', "\0")).unwrap();
+}
+
+#[test]
+fn without_the_daemon_process_config_only_checks_warn_and_info_checks_decide() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
+    let r = get(&rs, "2.2", None);
+    assert_eq!(r.status, Status::Warn);
+    assert!(r.message.contains("no dockerd process"), "{}", r.message);
+    assert_eq!(r.rules, vec!["DMN001".to_string()]);
+    // From /info alone.
+    assert_eq!(get(&rs, "2.15", None).status, Status::Pass);
+    assert_eq!(get(&rs, "2.6", None).status, Status::Pass);
+    assert_eq!(get(&rs, "2.13", None).status, Status::Fail);
+    assert_eq!(get(&rs, "2.1", None).status, Status::Info);
+    // No Swarm: section 7 does not apply; 5.1 passes.
+    assert_eq!(get(&rs, "7.3", None).status, Status::NotApplicable);
+    assert_eq!(get(&rs, "5.1", None).status, Status::Pass);
+    assert_eq!(get(&rs, "4.5", None).status, Status::Fail);
+}
+
+#[test]
+fn daemon_json_and_flags_of_the_dockerd_serving_the_socket_decide() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    fake_dockerd(
+        proc_root.path(),
+        "/usr/bin/dockerd -H unix:///x.sock --config-file /etc/d.json --userland-proxy=false",
+    );
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::write(
+        root.path().join("etc/d.json"),
+        "{\n  \"icc\": false,\n  \"log-level\": \"debug\"\n}\n",
+    )
+    .unwrap();
+    let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
+    assert_eq!(get(&rs, "2.2", None).status, Status::Pass);
+    let r = get(&rs, "2.3", None);
+    assert_eq!(r.status, Status::Fail);
+    assert_eq!(r.origin.as_deref(), Some("/etc/d.json:3:16"));
+    assert_eq!(get(&rs, "2.16", None).status, Status::Pass);
+    // No daemon.json at all is known too: all defaults.
+    std::fs::remove_file(root.path().join("etc/d.json")).unwrap();
+    let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
+    assert_eq!(get(&rs, "2.2", None).status, Status::Fail);
+    // An unreadable path (a directory) is not a pass.
+    std::fs::create_dir(root.path().join("etc/d.json")).unwrap();
+    let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
+    assert_eq!(get(&rs, "2.2", None).status, Status::Warn);
+}
+
+#[test]
+fn containers_are_judged_filtered_and_renumbered() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let id = |c: char| std::iter::repeat_n(c, 64).collect::<String>();
+    let priv_host = HostConfig {
+        privileged: Some(true),
+        pid_mode: Some("host".into()),
+        security_opt: Some(vec!["label=disable".into()]),
+        ..Default::default()
+    };
+    let cs = vec![
+        container(&id('a'), "priv", priv_host, &[]),
+        container(
+            &id('b'),
+            "skipme",
+            HostConfig::default(),
+            &[("audit", "no")],
+        ),
+        container(&id('c'), "me", HostConfig::default(), &[]),
+        container(&id('d'), "plain", HostConfig::default(), &[]),
+    ];
+    let mut o = opts(proc_root.path(), root.path());
+    o.exclude_labels = vec!["audit=no".into()];
+    o.own_container_hints = vec![format!("0::/system.slice/docker-{}.scope\n", id('c'))];
+    o.version = CisVersion::V1_8;
+    let rs = audit_snapshot(&snapshot(cs), &o);
+    let r = get(&rs, "5.5", Some("priv"));
+    assert_eq!(r.status, Status::Fail);
+    assert_eq!(r.origin.as_deref(), Some("api:HostConfig.Privileged"));
+    assert_eq!(get(&rs, "5.16", Some("priv")).status, Status::Fail);
+    assert_eq!(get(&rs, "5.5", Some("plain")).status, Status::Pass);
+    // The daemon's own label=disable on a privileged container is no SELinux finding.
+    assert!(
+        !get(&rs, "5.3", Some("priv"))
+            .message
+            .contains("SELinux label")
+    );
+    assert!(rs.iter().all(|r| r.target.name() != Some("skipme")));
+    assert!(rs.iter().all(|r| r.target.name() != Some("me")));
+    // 1.8: devicemapper is 2.7, TLS 2.8 ... experimental 2.19.
+    assert_eq!(
+        get(&rs, "2.7", None).title,
+        "Ensure devicemapper storage driver is not used"
+    );
+    assert!(get(&rs, "2.19", None).title.contains("experimental"));
+    // Sprawl counts every container of the host, filtered or not.
+    assert_eq!(
+        get(&rs, "6.2", None).message,
+        "4 containers, 0 running, 4 not running"
+    );
+}
