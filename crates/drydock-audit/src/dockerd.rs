@@ -179,7 +179,13 @@ pub fn effective_daemon(
             }
             src.config_file = Some((path, true));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        // dockerd refuses to start when an explicit `--config-file` is
+        // missing: if it is missing now (removed, or a dangling symlink),
+        // what the daemon loaded is unknown, not the defaults.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && flag_values(&proc.args, &["--config-file"]).is_empty() =>
+        {
             src.config_file = Some((path, false));
         }
         Err(e) => {

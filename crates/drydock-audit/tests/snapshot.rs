@@ -131,14 +131,28 @@ fn daemon_json_and_flags_of_the_dockerd_serving_the_socket_decide() {
     assert_eq!(r.status, Status::Fail);
     assert_eq!(r.origin.as_deref(), Some("/etc/d.json:3:16"));
     assert_eq!(get(&rs, "2.16", None).status, Status::Pass);
-    // No daemon.json at all is known too: all defaults.
+    // An explicit --config-file that is gone (dockerd refuses to start
+    // without it): what the daemon loaded is unknown, not the defaults.
     std::fs::remove_file(root.path().join("etc/d.json")).unwrap();
     let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
-    assert_eq!(get(&rs, "2.2", None).status, Status::Fail);
+    let r = get(&rs, "2.2", None);
+    assert_eq!(r.status, Status::Warn);
+    assert!(
+        r.message.contains("/etc/d.json could not be read"),
+        "{}",
+        r.message
+    );
     // An unreadable path (a directory) is not a pass.
     std::fs::create_dir(root.path().join("etc/d.json")).unwrap();
     let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
     assert_eq!(get(&rs, "2.2", None).status, Status::Warn);
+    // No default daemon.json is known: all defaults.
+    fake_dockerd(
+        proc_root.path(),
+        "/usr/bin/dockerd -H unix:///x.sock --userland-proxy=false",
+    );
+    let rs = audit_snapshot(&snapshot(vec![]), &opts(proc_root.path(), root.path()));
+    assert_eq!(get(&rs, "2.2", None).status, Status::Fail);
 }
 
 #[test]

@@ -1,0 +1,359 @@
+//! Faults during `drydock audit` (issue 4, "Bad input and faults"): a
+//! container removed between list and inspect, a daemon stopping in the
+//! middle of an audit, a socket that is not Docker's, a TCP endpoint that
+//! never answers, an unreadable daemon.json. Each ends with a clear error
+//! or per-check `error`/`warn`, the rest of the audit completes, nothing
+//! hangs, and the audit changes nothing on the host.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use drydock_testkit as support;
+
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use drydock_audit::{AuditOptions, audit_snapshot};
+use drydock_core::audit::{AuditResult, Status, Target};
+use drydock_engine::bollard::models::ContainerCreateBody;
+use drydock_engine::bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListImagesOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use drydock_engine::{Engine, FetchOptions};
+use serde_json::Value;
+
+fn drydock_audit(host: &str, args: &[&str]) -> (Output, Duration) {
+    let t0 = Instant::now();
+    let o = Command::cargo_bin("drydock")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .env_remove("DOCKER_CERT_PATH")
+        .arg("audit")
+        .arg("--host")
+        .arg(host)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (o, t0.elapsed())
+}
+
+fn opts(d: &support::Daemon) -> AuditOptions {
+    AuditOptions {
+        socket: Some(d.socket.clone()),
+        ..AuditOptions::default()
+    }
+}
+
+/// Container names and image IDs: what an audit must leave as it found it.
+async fn state(e: &Engine) -> (Vec<String>, Vec<String>) {
+    let mut cs: Vec<String> = e
+        .docker()
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default().all(true).build(),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|c| c.names.unwrap_or_default())
+        .collect();
+    cs.sort();
+    let mut is: Vec<String> = e
+        .docker()
+        .list_images(Some(ListImagesOptionsBuilder::default().all(true).build()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    is.sort();
+    (cs, is)
+}
+
+fn of_container<'a>(rs: &'a [AuditResult], name: &str) -> Vec<&'a AuditResult> {
+    rs.iter()
+        .filter(|r| matches!(&r.target, Target::Container { name: n, .. } if n == name))
+        .collect()
+}
+
+fn daemon_result<'a>(rs: &'a [AuditResult], check: &str) -> &'a AuditResult {
+    rs.iter()
+        .find(|r| r.check == check && r.target == Target::Daemon)
+        .unwrap_or_else(|| panic!("no daemon result {check}"))
+}
+
+/// A container removed after the list: its section 5 results are `error`
+/// naming the failed inspect; the other container, the daemon, the images
+/// and sections 1, 2, 3, 4, 6, 7 are evaluated as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_removed_between_list_and_inspect() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    support::create(&e, "keep", ContainerCreateBody::default()).await;
+    let gone_id = support::create(&e, "gone", ContainerCreateBody::default()).await;
+    let mut snap = e.snapshot(FetchOptions::default()).await.unwrap();
+    let list = e
+        .docker()
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default().all(true).build(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    e.docker()
+        .remove_container(
+            "gone",
+            Some(RemoveContainerOptionsBuilder::default().force(true).build()),
+        )
+        .await
+        .unwrap();
+    // The snapshot's containers as `snapshot` reads them: list, then inspect.
+    snap.containers = Ok(e.inspect_containers(&list, 4).await);
+    let before = state(&e).await;
+
+    let t0 = Instant::now();
+    let rs = audit_snapshot(&snap, &opts(&d));
+    eprintln!("audit of the snapshot: {:?}", t0.elapsed());
+
+    let gone = of_container(&rs, "gone");
+    assert!(!gone.is_empty(), "no result for the removed container");
+    for r in &gone {
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(
+            r.message.contains(&gone_id) && r.message.contains("no such object"),
+            "{r:?}"
+        );
+        assert_eq!(
+            r.target,
+            Target::Container {
+                id: gone_id.clone(),
+                name: "gone".into()
+            }
+        );
+    }
+    let keep = of_container(&rs, "keep");
+    assert_eq!(keep.len(), gone.len());
+    assert!(keep.iter().all(|r| r.status != Status::Error), "{keep:?}");
+    assert_eq!(
+        keep.iter().find(|r| r.check == "5.5").unwrap().status,
+        Status::Pass
+    );
+    // The rest of the audit.
+    assert_eq!(daemon_result(&rs, "2.2").status, Status::Fail);
+    assert_eq!(daemon_result(&rs, "5.1").status, Status::Pass);
+    assert_eq!(daemon_result(&rs, "6.2").status, Status::Info);
+    for section in ["1", "2", "3", "4", "6", "7"] {
+        assert!(rs.iter().any(|r| r.section == section), "section {section}");
+    }
+    assert!(rs.iter().any(|r| r.check == "4.1"
+        && matches!(&r.target, Target::Image { name: Some(n), .. } if n == support::IMAGE)
+        && r.status == Status::Pass));
+    assert_eq!(state(&e).await, before, "the audit changed the daemon");
+}
+
+/// The daemon stops in the middle of an audit: after the list, before the
+/// inspects. Each container's results are `error` naming the address; the
+/// audit completes. An audit started after the stop fails as a whole,
+/// naming the address, within the connect timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_stopped_in_the_middle_of_an_audit() {
+    let Some(mut d) = support::daemon(None) else {
+        return;
+    };
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    support::create(&e, "one", ContainerCreateBody::default()).await;
+    support::create(&e, "two", ContainerCreateBody::default()).await;
+    let mut snap = e.snapshot(FetchOptions::default()).await.unwrap();
+    let list = e
+        .docker()
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default().all(true).build(),
+        ))
+        .await
+        .unwrap();
+    let addr = d.address().to_string();
+    let options = opts(&d);
+    d.stop();
+
+    let t0 = Instant::now();
+    snap.containers = Ok(e.inspect_containers(&list, 4).await);
+    let rs = audit_snapshot(&snap, &options);
+    let took = t0.elapsed();
+    eprintln!("inspect after the stop and audit: {took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    for name in ["one", "two"] {
+        let cs = of_container(&rs, name);
+        assert!(!cs.is_empty(), "no result for {name}");
+        for r in cs {
+            assert_eq!(r.status, Status::Error, "{r:?}");
+            assert!(r.message.contains(&addr), "{r:?} / {addr}");
+        }
+    }
+    // Read before the stop: evaluated.
+    assert!(matches!(
+        daemon_result(&rs, "2.5").status,
+        Status::Pass | Status::Fail
+    ));
+    assert!(
+        rs.iter()
+            .any(|r| r.section == "4" && r.status == Status::Pass)
+    );
+    assert!(rs.iter().any(|r| r.section == "7"));
+    // The dockerd process is gone: settings only its command line or
+    // daemon.json show are `warn`, not a pass.
+    for id in ["2.2", "2.3"] {
+        let r = daemon_result(&rs, id);
+        assert_eq!(r.status, Status::Warn, "{r:?}");
+        assert!(r.message.contains("no dockerd process"), "{r:?}");
+    }
+
+    // A whole audit against the stopped daemon.
+    let t0 = Instant::now();
+    let err = drydock_audit::audit(&e, FetchOptions::default(), &options)
+        .await
+        .unwrap_err();
+    let took = t0.elapsed();
+    eprintln!("audit of a stopped daemon failed in {took:?}: {err}");
+    assert!(err.is_connection_error(), "{err:?}");
+    assert!(err.to_string().contains(&addr), "{err} / {addr}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
+
+/// Something listening on a unix socket that answers with something other
+/// than HTTP, and one that answers HTTP but not the Docker API.
+#[test]
+fn socket_that_is_not_dockers_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, answer) in [
+        ("ssh.sock", &b"SSH-2.0-OpenSSH_9.2\r\n"[..]),
+        (
+            "web.sock",
+            &b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\nConnection: close\r\n\r\n<html></html>"[..],
+        ),
+    ] {
+        let sock = dir.path().join(file);
+        let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            for s in listener.incoming() {
+                let Ok(mut s) = s else { return };
+                let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(answer);
+            }
+        });
+        let (o, took) = drydock_audit(
+            &format!("unix://{}", sock.display()),
+            &["--timeout", "2", "--format", "json"],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        eprintln!("{file}: exit {:?} in {took:?}: {err}", o.status.code());
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&sock.display().to_string()), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(o.stdout.is_empty());
+        assert!(took < Duration::from_secs(10), "{took:?}");
+    }
+}
+
+/// A TCP endpoint that accepts connections (the kernel's backlog) but
+/// never answers: the connect timeout ends it.
+#[test]
+fn tcp_endpoint_that_never_answers_exits_2() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (o, took) = drydock_audit(
+        &format!("tcp://{addr}"),
+        &["--timeout", "2", "--format", "json"],
+    );
+    drop(listener);
+    let err = String::from_utf8_lossy(&o.stderr);
+    eprintln!("exit {:?} in {took:?}: {err}", o.status.code());
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&addr.to_string()), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(o.stdout.is_empty());
+    assert!(took < Duration::from_secs(8), "{took:?}");
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn daemon_status<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == id && r["target"]["kind"] == "daemon")
+        .unwrap_or_else(|| panic!("no daemon result {id}"))
+}
+
+/// The daemon.json the daemon was started with becomes unreadable (a
+/// directory, then a dangling symlink): the checks that depend on it are
+/// `warn` naming the file and the reason, never a pass from defaults; the
+/// `/info` checks are still evaluated; the file is left as it was.
+#[test]
+fn unreadable_daemon_json() {
+    let Some(d) = support::daemon(Some(r#"{"log-level": "info"}"#)) else {
+        return;
+    };
+    let cfg = d.dir().join("daemon.json");
+    let host = format!("unix://{}", d.socket.display());
+    for what in ["a directory", "a dangling symlink"] {
+        match std::fs::symlink_metadata(&cfg) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir(&cfg).unwrap(),
+            Ok(_) => std::fs::remove_file(&cfg).unwrap(),
+            Err(_) => {}
+        }
+        if what == "a directory" {
+            std::fs::create_dir(&cfg).unwrap();
+        } else {
+            std::os::unix::fs::symlink(cfg.with_file_name("nowhere.json"), &cfg).unwrap();
+        }
+        let meta = std::fs::symlink_metadata(&cfg).unwrap();
+        let (o, took) = drydock_audit(&host, &["--format", "json", "--include", "2"]);
+        eprintln!("daemon.json is {what}: audit in {took:?}");
+        let v = json(&o);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // From daemon.json or the command line: unknown, with the reason.
+        for id in ["2.2", "2.3", "2.14", "2.16"] {
+            let r = daemon_status(&v, id);
+            assert_eq!(r["status"], "warn", "{what}: {r}");
+            let m = r["message"].as_str().unwrap();
+            assert!(m.contains(&cfg.display().to_string()), "{what}: {m}");
+        }
+        // From `/info`: evaluated.
+        let r = daemon_status(&v, "2.5");
+        assert!(
+            ["pass", "fail"].contains(&r["status"].as_str().unwrap()),
+            "{r}"
+        );
+        // Left as it was.
+        let after = std::fs::symlink_metadata(&cfg).unwrap();
+        assert_eq!(after.file_type(), meta.file_type(), "{what}");
+        assert_eq!(
+            after.modified().unwrap(),
+            meta.modified().unwrap(),
+            "{what}"
+        );
+    }
+}
