@@ -16,9 +16,6 @@ use drydock_engine::bollard::models::{
     ContainerCreateBody, DeviceMapping, HealthConfig, HostConfig, HostConfigLogConfig, PortBinding,
     ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum,
 };
-use drydock_engine::bollard::query_parameters::{
-    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
-};
 use drydock_engine::convert::{container_spec, daemon_spec, image_spec};
 use drydock_engine::{Engine, FetchOptions, Snapshot};
 
@@ -484,21 +481,9 @@ async fn container_removed_between_list_and_inspect() {
     for n in ["keep", "gone"] {
         support::create(&e, n, ContainerCreateBody::default()).await;
     }
-    let list = e
-        .docker()
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default().all(true).build(),
-        ))
-        .await
-        .unwrap();
+    let list = support::list_all(&e).await;
     assert_eq!(list.len(), 2);
-    e.docker()
-        .remove_container(
-            "gone",
-            Some(RemoveContainerOptionsBuilder::default().force(true).build()),
-        )
-        .await
-        .unwrap();
+    support::remove(&e, "gone").await.unwrap();
     let targets = e.inspect_containers(&list, 4).await;
     assert_eq!(targets.len(), 2);
     let gone = targets.iter().find(|t| t.name == "gone").unwrap();
@@ -560,13 +545,7 @@ async fn top_of_a_running_container() {
         .map(|t| t.name.as_str())
         .collect();
     assert_eq!(names, vec!["sleeper"]);
-    let _ = e
-        .docker()
-        .remove_container(
-            "sleeper",
-            Some(RemoveContainerOptionsBuilder::default().force(true).build()),
-        )
-        .await;
+    let _ = support::remove(&e, "sleeper").await;
 }
 
 /// A daemon that stops while it is being read: the next calls fail with a

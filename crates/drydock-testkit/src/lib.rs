@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use drydock_engine::bollard::models::ContainerCreateBody;
+use drydock_engine::bollard::models::{ContainerCreateBody, ContainerSummary};
 use drydock_engine::bollard::query_parameters::{
-    CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
+    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder,
+    RemoveContainerOptionsBuilder,
 };
 use drydock_engine::{Engine, EngineAddress, Timeouts, Transport};
 use futures_util::StreamExt;
@@ -354,4 +355,29 @@ pub async fn create(engine: &Engine, name: &str, body: ContainerCreateBody) -> S
         .await
         .unwrap_or_else(|e| panic!("create {name}: {e}"))
         .id
+}
+
+/// Every container, running or not, as the API lists them.
+pub async fn list_all(engine: &Engine) -> Vec<ContainerSummary> {
+    engine
+        .docker()
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default().all(true).build(),
+        ))
+        .await
+        .expect("list containers")
+}
+
+/// Removes a container, running or not (`docker rm -f`).
+pub async fn remove(
+    engine: &Engine,
+    name: &str,
+) -> Result<(), drydock_engine::bollard::errors::Error> {
+    engine
+        .docker()
+        .remove_container(
+            name,
+            Some(RemoveContainerOptionsBuilder::default().force(true).build()),
+        )
+        .await
 }

@@ -372,13 +372,7 @@ async fn audit_of_a_hardened_daemon_with_containers() {
 
     // A running container's shim outlives a stopped test daemon: remove it.
     let e = d.connect().await;
-    let force = drydock_engine::bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-        .force(true)
-        .build();
-    e.docker()
-        .remove_container("runner", Some(force))
-        .await
-        .unwrap();
+    support::remove(&e, "runner").await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,9 +15,7 @@ use assert_cmd::Command;
 use drydock_audit::{AuditOptions, audit_snapshot};
 use drydock_core::audit::{AuditResult, Status, Target};
 use drydock_engine::bollard::models::ContainerCreateBody;
-use drydock_engine::bollard::query_parameters::{
-    ListContainersOptionsBuilder, ListImagesOptionsBuilder, RemoveContainerOptionsBuilder,
-};
+use drydock_engine::bollard::query_parameters::ListImagesOptionsBuilder;
 use drydock_engine::{Engine, FetchOptions};
 use serde_json::Value;
 
@@ -49,13 +47,8 @@ fn opts(d: &support::Daemon) -> AuditOptions {
 
 /// Container names and image IDs: what an audit must leave as it found it.
 async fn state(e: &Engine) -> (Vec<String>, Vec<String>) {
-    let mut cs: Vec<String> = e
-        .docker()
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default().all(true).build(),
-        ))
+    let mut cs: Vec<String> = support::list_all(e)
         .await
-        .unwrap()
         .into_iter()
         .flat_map(|c| c.names.unwrap_or_default())
         .collect();
@@ -97,21 +90,9 @@ async fn container_removed_between_list_and_inspect() {
     support::create(&e, "keep", ContainerCreateBody::default()).await;
     let gone_id = support::create(&e, "gone", ContainerCreateBody::default()).await;
     let mut snap = e.snapshot(FetchOptions::default()).await.unwrap();
-    let list = e
-        .docker()
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default().all(true).build(),
-        ))
-        .await
-        .unwrap();
+    let list = support::list_all(&e).await;
     assert_eq!(list.len(), 2);
-    e.docker()
-        .remove_container(
-            "gone",
-            Some(RemoveContainerOptionsBuilder::default().force(true).build()),
-        )
-        .await
-        .unwrap();
+    support::remove(&e, "gone").await.unwrap();
     // The snapshot's containers as `snapshot` reads them: list, then inspect.
     snap.containers = Ok(e.inspect_containers(&list, 4).await);
     let before = state(&e).await;
@@ -170,13 +151,7 @@ async fn daemon_stopped_in_the_middle_of_an_audit() {
     support::create(&e, "one", ContainerCreateBody::default()).await;
     support::create(&e, "two", ContainerCreateBody::default()).await;
     let mut snap = e.snapshot(FetchOptions::default()).await.unwrap();
-    let list = e
-        .docker()
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default().all(true).build(),
-        ))
-        .await
-        .unwrap();
+    let list = support::list_all(&e).await;
     let addr = d.address().to_string();
     let options = opts(&d);
     d.stop();
