@@ -9,6 +9,7 @@
 //! references where BuildKit does.
 
 mod expand;
+pub mod history;
 mod lex;
 mod parser;
 mod segmap;
@@ -16,6 +17,7 @@ mod spec;
 
 use drydock_core::{FileId, ParseError, TextRange};
 
+pub use history::HistoryDocument;
 pub use spec::{SpecOptions, image_specs};
 
 /// A parsed Dockerfile.
