@@ -491,6 +491,62 @@ fn host_config(
             .collect();
     }
     c.ports = ports(h.port_bindings.as_ref(), live_ports);
+    if h.publish_all_ports == Some(true) {
+        publish_all(c, live_ports);
+    }
+}
+
+/// `docker run -P`: every exposed port (the container's, which include its
+/// image's) that has no binding of its own is published on a port Docker
+/// picks, on every interface.
+fn publish_all(c: &mut ContainerSpec, live: Option<&PortMap>) {
+    const PATH: &str = "HostConfig.PublishAllPorts";
+    let exposed: Vec<String> = c.expose.iter().map(|e| e.value.clone()).collect();
+    for key in exposed {
+        let Some((target, proto)) = split_port_key(&key) else {
+            continue;
+        };
+        let bound = c.ports.iter().any(|p| {
+            p.target.value == target && p.protocol.as_ref().is_none_or(|x| x.value == proto)
+        });
+        if bound {
+            continue;
+        }
+        let live_bindings = live
+            .and_then(|l| l.get(&key))
+            .and_then(|l| l.as_ref())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let one = |i: Option<usize>| {
+            let lb = i.and_then(|i| live_bindings.get(i));
+            let at = |field: &str| {
+                format!(
+                    "{}[{}].{field}",
+                    key_path("NetworkSettings.Ports", &key),
+                    i.unwrap_or(0)
+                )
+            };
+            PortMapping {
+                origin: api(PATH),
+                host_ip: lb
+                    .and_then(|lb| non_empty(&lb.host_ip))
+                    .map(|ip| sp(ip.to_string(), at("HostIp"))),
+                published: lb
+                    .and_then(|lb| non_empty(&lb.host_port))
+                    .map(|p| sp(p.to_string(), at("HostPort"))),
+                target: sp(target.clone(), PATH),
+                protocol: Some(sp(proto.clone(), PATH)),
+                short_syntax: false,
+            }
+        };
+        if live_bindings.is_empty() {
+            c.ports.push(one(None));
+        } else {
+            for i in 0..live_bindings.len() {
+                c.ports.push(one(Some(i)));
+            }
+        }
+    }
 }
 
 /// Published ports from `HostConfig.PortBindings` (what was asked; set on
@@ -661,6 +717,55 @@ pub fn daemon_spec(info: &SystemInfo) -> DaemonSpec {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn publish_all_ports_publishes_every_exposed_port_without_a_binding() {
+        use bollard::models::{ContainerConfig, HostConfig, NetworkSettings, PortBinding};
+        let pb = |ip: &str, port: &str| PortBinding {
+            host_ip: Some(ip.into()),
+            host_port: Some(port.into()),
+        };
+        let mut ci = ContainerInspectResponse {
+            config: Some(ContainerConfig {
+                exposed_ports: Some(vec!["22/tcp".into(), "80/tcp".into()]),
+                ..Default::default()
+            }),
+            host_config: Some(HostConfig {
+                publish_all_ports: Some(true),
+                port_bindings: Some(HashMap::from([(
+                    "80/tcp".to_string(),
+                    Some(vec![pb("127.0.0.1", "8080")]),
+                )])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        // Created: Docker will pick the host port, on every interface.
+        let c = container_spec(&ci, None);
+        assert_eq!(c.ports.len(), 2);
+        let p22 = c.ports.iter().find(|p| p.target.value == "22").unwrap();
+        assert_eq!(p22.origin, api("HostConfig.PublishAllPorts"));
+        assert!(p22.host_ip.is_none() && p22.published.is_none());
+        // Running: the ports Docker picked, from NetworkSettings.
+        ci.network_settings = Some(NetworkSettings {
+            ports: Some(HashMap::from([(
+                "22/tcp".to_string(),
+                Some(vec![pb("0.0.0.0", "32768"), pb("::", "32768")]),
+            )])),
+            ..Default::default()
+        });
+        let c = container_spec(&ci, None);
+        let p22: Vec<_> = c.ports.iter().filter(|p| p.target.value == "22").collect();
+        assert_eq!(p22.len(), 2);
+        assert_eq!(p22[0].host_ip.as_ref().unwrap().value, "0.0.0.0");
+        assert_eq!(
+            p22[1].published.as_ref().unwrap().origin,
+            api("NetworkSettings.Ports[\"22/tcp\"][1].HostPort")
+        );
+        // Without -P only the explicit binding.
+        ci.host_config.as_mut().unwrap().publish_all_ports = Some(false);
+        assert_eq!(container_spec(&ci, None).ports.len(), 1);
+    }
 
     #[test]
     fn durations() {

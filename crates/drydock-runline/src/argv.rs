@@ -317,6 +317,8 @@ struct Builder {
     spec: ContainerSpec,
     health: Option<(Origin, Healthcheck)>,
     network_mode_set: bool,
+    /// `-P` / `--publish-all`, where written.
+    publish_all: Option<Origin>,
 }
 
 impl Builder {
@@ -371,6 +373,7 @@ impl Builder {
             "read-only" => self.spec.read_only = Some(sp),
             "oom-kill-disable" => self.spec.oom_kill_disable = Some(sp),
             "no-healthcheck" if on => self.health(flag).disabled = true,
+            "publish-all" => self.publish_all = on.then(|| flag.origin(file)),
             _ => {}
         }
     }
@@ -831,11 +834,15 @@ pub fn parse_invocation(
         },
         health: None,
         network_mode_set: false,
+        publish_all: None,
     };
     let rest = args.get(i..).unwrap_or(&[]);
     parse_run_args(&mut bld, rest);
 
     let mut spec = bld.spec;
+    if let Some(origin) = bld.publish_all {
+        publish_exposed(&mut spec, &origin);
+    }
     if let Some((origin, h)) = bld.health {
         spec.healthcheck = Some(Sp::new(h, origin));
     }
@@ -855,6 +862,34 @@ pub fn parse_invocation(
         docker_host,
         client_tls,
     })
+}
+
+/// `-P`: every `--expose`d port without a `-p` of its own is published on
+/// a port Docker picks, on every interface. (The image's own `EXPOSE` is
+/// not known from the line.)
+fn publish_exposed(spec: &mut ContainerSpec, origin: &Origin) {
+    let exposed: Vec<Sp<String>> = spec.expose.clone();
+    for e in exposed {
+        let (port, proto) = match e.value.split_once('/') {
+            Some((p, x)) => (p.to_string(), x.to_ascii_lowercase()),
+            None => (e.value.clone(), "tcp".to_string()),
+        };
+        let bound = spec.ports.iter().any(|p| {
+            p.target.value == port
+                && p.protocol.as_ref().map_or("tcp", |x| x.value.as_str()) == proto
+        });
+        if bound || drydock_core::spec::parse_port_range(&port).is_none() {
+            continue;
+        }
+        spec.ports.push(PortMapping {
+            origin: origin.clone(),
+            host_ip: None,
+            published: None,
+            target: Sp::new(port, e.origin.clone()),
+            protocol: Some(Sp::new(proto, e.origin.clone())),
+            short_syntax: false,
+        });
+    }
 }
 
 /// What to do after a word.

@@ -263,3 +263,35 @@ fn ipv6_ports() {
     assert!(s.ports[1].published.is_none());
     assert_eq!(s.ports[1].protocol.as_ref().unwrap().value, "udp");
 }
+
+#[test]
+fn publish_all_publishes_the_exposed_ports_without_a_binding() {
+    let t = "docker run -P --expose 22 --expose 53/udp --expose 80 -p 127.0.0.1:8080:80 app";
+    let s = one(t);
+    let all: Vec<(&str, &str, &str)> = s
+        .ports
+        .iter()
+        .map(|p| {
+            (
+                p.target.value.as_str(),
+                p.protocol.as_ref().map_or("", |x| x.value.as_str()),
+                at(t, &p.origin),
+            )
+        })
+        .collect();
+    assert_eq!(
+        all,
+        [
+            ("80", "", "127.0.0.1:8080:80"),
+            ("22", "tcp", "-P"),
+            ("53", "udp", "-P")
+        ]
+    );
+    assert!(s.ports[1].host_ip.is_none() && s.ports[1].published.is_none());
+    assert_eq!(
+        one("docker run --publish-all=false --expose 22 app")
+            .ports
+            .len(),
+        0
+    );
+}
