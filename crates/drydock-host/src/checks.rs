@@ -25,6 +25,7 @@ pub const UNIT_DIRS: [&str; 5] = [
 
 const BIN_DIRS: [&str; 3] = ["/usr/bin", "/usr/local/bin", "/usr/sbin"];
 const DEFAULT_DOCKER_SOCKET: &str = "/var/run/docker.sock";
+const DEFAULT_DAEMON_JSON: &str = "/etc/docker/daemon.json";
 const AUDIT_RULES_D: &str = "/etc/audit/rules.d";
 const AUDIT_RULES: &str = "/etc/audit/audit.rules";
 
@@ -37,6 +38,9 @@ enum Located {
     Missing(String),
     /// Cannot tell.
     Error(String),
+    /// There, but not the kind of object the check is about (a directory
+    /// or a dangling symlink where a file is configured): the check fails.
+    Invalid(String, PathBuf),
 }
 
 fn locate(fs: &HostFs, path: &Path) -> Located {
@@ -75,6 +79,10 @@ enum UnitLookup {
 fn find_unit(fs: &HostFs, name: &str) -> UnitLookup {
     for dir in UNIT_DIRS {
         let path = Path::new(dir).join(name);
+        // Masked even when the root has no /dev/null (a bind-mounted host).
+        if crate::systemd::links_to_dev_null(fs, &path) {
+            return UnitLookup::Masked(path);
+        }
         match fs.resolve(&path) {
             Ok(r) if r.host == Path::new("/dev/null") => return UnitLookup::Masked(path),
             Ok(r) => return UnitLookup::Found(path, Box::new(r)),
@@ -227,7 +235,17 @@ impl<'a> Ctx<'a> {
         self.opts
             .daemon_json
             .clone()
-            .unwrap_or_else(|| PathBuf::from("/etc/docker/daemon.json"))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DAEMON_JSON))
+    }
+
+    /// Was the daemon.json path given to dockerd (`--config-file`)?
+    fn daemon_json_explicit(&self) -> bool {
+        self.opts.daemon_json_explicit
+            || self
+                .opts
+                .daemon_json
+                .as_ref()
+                .is_some_and(|p| p != Path::new(DEFAULT_DAEMON_JSON))
     }
 
     fn audit(&self) -> &AuditRules {
@@ -346,7 +364,7 @@ fn separate_partition(ctx: &Ctx<'_>, def: &CheckDef) -> CheckResult {
                 format!("the Docker data root {m}"),
             );
         }
-        Located::Error(e) => return result(def, ctx, Status::Error, e),
+        Located::Error(e) | Located::Invalid(e, _) => return result(def, ctx, Status::Error, e),
     };
     let mountinfo_path = Path::new("/proc/self/mountinfo");
     let text = match ctx.fs.read_to_string(mountinfo_path) {
@@ -540,7 +558,7 @@ fn audit_rule(ctx: &Ctx<'_>, def: &CheckDef, obj: AuditObject) -> CheckResult {
     let (asked, resolved) = match audit_object(ctx, obj) {
         Located::Found(p, r) => (p, r),
         Located::Missing(m) => return result(def, ctx, Status::NotApplicable, m),
-        Located::Error(e) => return result(def, ctx, Status::Error, e),
+        Located::Error(e) | Located::Invalid(e, _) => return result(def, ctx, Status::Error, e),
     };
     let audit = ctx.audit();
     let shown = if asked == resolved.host {
@@ -672,11 +690,83 @@ fn files_of(ctx: &Ctx<'_>, obj: FileObject) -> Files {
             Files::Located(tls_file(ctx, ctx.opts.tls.server_key.as_ref(), "--tlskey"))
         }
         FileObject::DockerSock => Files::Located(locate(fs, ctx.docker_socket())),
-        FileObject::DaemonJson => Files::Located(locate(fs, &ctx.daemon_json())),
+        FileObject::DaemonJson => Files::Located(locate_daemon_json(ctx)),
         FileObject::EtcDefaultDocker => one("/etc/default/docker"),
         FileObject::SysconfigDocker => one("/etc/sysconfig/docker"),
         FileObject::ContainerdSock => Files::Located(locate(fs, &ctx.opts.containerd_socket)),
         FileObject::ContainerdConfig => one("/etc/containerd/config.toml"),
+    }
+}
+
+/// The daemon.json for 3.17/3.18: a regular file, or `not_applicable` only
+/// when the default path simply does not exist. A configured path
+/// (`--config-file`) that is missing, and any directory, dangling symlink
+/// or special file where daemon.json should be, fails: dockerd cannot load
+/// it (it refuses to start, or a dangling default is silently skipped and
+/// whoever can create the link's target configures the daemon), and there
+/// is no file whose owner and mode could be right.
+fn locate_daemon_json(ctx: &Ctx<'_>) -> Located {
+    let path = ctx.daemon_json();
+    let explicit = ctx.daemon_json_explicit();
+    let given = if explicit {
+        format!("{} (given with --config-file)", path.display())
+    } else {
+        path.display().to_string()
+    };
+    match locate(&ctx.fs, &path) {
+        Located::Found(asked, r) => {
+            let ft = r.metadata.file_type();
+            let what = if ft.is_file() {
+                return Located::Found(asked, r);
+            } else if ft.is_dir() {
+                "a directory"
+            } else if ft.is_socket() {
+                "a socket"
+            } else if ft.is_fifo() {
+                "a named pipe"
+            } else if ft.is_block_device() || ft.is_char_device() {
+                "a device"
+            } else {
+                "not a regular file"
+            };
+            let via = if r.via_symlink {
+                format!(" (-> {})", r.host.display())
+            } else {
+                String::new()
+            };
+            Located::Invalid(
+                format!(
+                    "{given}{via} is {what}, not a file: dockerd cannot load its configuration from it"
+                ),
+                r.host.clone(),
+            )
+        }
+        Located::Missing(m) => {
+            // A dangling symlink: the link is there, its target is not.
+            if let Ok(link) = ctx.fs.resolve_parent(&path)
+                && link.metadata.file_type().is_symlink()
+            {
+                let target = std::fs::read_link(ctx.fs.real(&link.host))
+                    .map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
+                return Located::Invalid(
+                    format!(
+                        "{given} is a dangling symlink to {target}, not a file: whoever can create {target} configures the daemon"
+                    ),
+                    link.host,
+                );
+            }
+            if explicit {
+                Located::Invalid(
+                    format!(
+                        "{given} does not exist: dockerd refuses to start without it, and whoever can create it configures the daemon"
+                    ),
+                    path,
+                )
+            } else {
+                Located::Missing(m)
+            }
+        }
+        other => other,
     }
 }
 
@@ -815,6 +905,9 @@ fn file_check(ctx: &Ctx<'_>, def: &CheckDef, obj: FileObject, test: FileTest) ->
     match files_of(ctx, obj) {
         Files::Located(Located::Missing(m)) => result(def, ctx, Status::NotApplicable, m),
         Files::Located(Located::Error(e)) => result(def, ctx, Status::Error, e),
+        Files::Located(Located::Invalid(m, at)) => {
+            result(def, ctx, Status::Fail, m).with_origin(ResultOrigin::path(&at))
+        }
         Files::Located(Located::Found(asked, r)) => {
             let shown = if r.via_symlink {
                 format!("{} (-> {})", asked.display(), r.host.display())

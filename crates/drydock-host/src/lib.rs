@@ -26,6 +26,10 @@
 //!   owner, matching audit rules) and `origin` the file (and line) they
 //!   came from, as a host path without the root prefix.
 //!
+//! [`systemd`] reads a service's effective configuration (unit file,
+//! drop-ins, environment, expanded `ExecStart=` with the file and byte
+//! range of every argument); drydock-audit uses it for dockerd's flags.
+//!
 //! Inputs that come from the daemon later (data root from `docker info`,
 //! TLS files and `--config-file` from the daemon's flags, the socket from
 //! `-H`) are parameters of [`HostOptions`].
@@ -37,7 +41,10 @@
 //! matched by whole path (after symlink resolution; recursive directory
 //! rules cover their contents) and must record writes and attribute
 //! changes; objects that do not exist are `not_applicable`, not a pass or
-//! an info; 1.1.9 audits the socket (`ListenStream`) as the CIS text says;
+//! an info (but a daemon.json that is a directory, a dangling symlink or
+//! another non-regular file, or a `--config-file` that is missing, fails
+//! 3.17/3.18: there is no file whose owner and mode could be right);
+//! 1.1.9 audits the socket (`ListenStream`) as the CIS text says;
 //! 3.14 accepts modes stricter than 0400; systemd units are located on
 //! systemd's own search path without running `systemctl` (it cannot be
 //! pointed at another root, costs a fork per unit, and is absent in
@@ -51,6 +58,7 @@ pub mod hostfs;
 pub mod mode;
 mod model;
 pub mod mountinfo;
+pub mod systemd;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -87,6 +95,10 @@ pub struct HostOptions {
     pub dockerd_path: Option<PathBuf>,
     /// The daemon.json in use (`--config-file`); default `/etc/docker/daemon.json`.
     pub daemon_json: Option<PathBuf>,
+    /// `daemon_json` was given to dockerd explicitly (`--config-file`), so
+    /// the daemon needs it to exist. A `daemon_json` other than the default
+    /// path is always explicit.
+    pub daemon_json_explicit: bool,
     /// The daemon's unix socket; default: docker.socket's `ListenStream`, else `/var/run/docker.sock`.
     pub docker_socket: Option<PathBuf>,
     /// containerd's socket (default `/run/containerd/containerd.sock`).
@@ -107,6 +119,7 @@ impl Default for HostOptions {
             tls: TlsPaths::default(),
             dockerd_path: None,
             daemon_json: None,
+            daemon_json_explicit: false,
             docker_socket: None,
             containerd_socket: PathBuf::from("/run/containerd/containerd.sock"),
             auditctl: AuditctlMode::Auto,

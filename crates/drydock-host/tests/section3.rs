@@ -314,6 +314,12 @@ fn docker_unit_lookup_follows_systemd_order() {
     let r = h.check("3.1");
     assert_status(&r, Status::NotApplicable);
     assert!(r.message.contains("masked"), "{}", r.message);
+    // Also when the host root has no /dev/null (the vendor unit in /lib
+    // must not be judged instead).
+    h.remove("/dev/null");
+    let r = h.check("3.1");
+    assert_status(&r, Status::NotApplicable);
+    assert!(r.message.contains("masked"), "{}", r.message);
 }
 
 #[test]
@@ -416,4 +422,69 @@ fn unknown_group_file_for_root_docker() {
     let r = h.check("3.15");
     assert_status(&r, Status::Error);
     assert!(r.message.contains("/etc/group"), "{}", r.message);
+}
+
+#[test]
+fn daemon_json_that_is_not_a_file_fails() {
+    // A directory at the default path.
+    let h = Host::new();
+    h.dir("/etc/docker/daemon.json", 0o755);
+    for id in ["3.17", "3.18"] {
+        let r = h.check(id);
+        assert_status(&r, Status::Fail);
+        assert!(
+            r.message
+                .contains("/etc/docker/daemon.json is a directory, not a file"),
+            "{}",
+            r.message
+        );
+    }
+
+    // A dangling symlink at the default path.
+    let h = Host::new();
+    h.symlink("/etc/docker/daemon.json", "/srv/gone/daemon.json");
+    let r = h.check("3.18");
+    assert_status(&r, Status::Fail);
+    assert!(
+        r.message
+            .contains("dangling symlink to /srv/gone/daemon.json"),
+        "{}",
+        r.message
+    );
+
+    // A socket at a configured path.
+    let mut h = Host::new();
+    h.socket("/srv/d.json", 0o644);
+    let mut opts = h.opts();
+    opts.daemon_json = Some("/srv/d.json".into());
+    let r = check_with(&opts, "3.17");
+    assert_status(&r, Status::Fail);
+    assert!(
+        r.message.contains("is a socket, not a file"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn daemon_json_missing_is_not_applicable_only_at_the_default_path() {
+    let h = Host::new();
+    let mut opts = h.opts();
+    for id in ["3.17", "3.18"] {
+        assert_status(&check_with(&opts, id), Status::NotApplicable);
+    }
+    // The default path, passed on as the daemon's path but not configured.
+    opts.daemon_json = Some("/etc/docker/daemon.json".into());
+    assert_status(&check_with(&opts, "3.17"), Status::NotApplicable);
+    // The same path given with --config-file: dockerd needs it.
+    opts.daemon_json_explicit = true;
+    let r = check_with(&opts, "3.17");
+    assert_status(&r, Status::Fail);
+    assert!(r.message.contains("does not exist"), "{}", r.message);
+    // Any other path is explicit.
+    let mut opts = h.opts();
+    opts.daemon_json = Some("/srv/missing.json".into());
+    let r = check_with(&opts, "3.18");
+    assert_status(&r, Status::Fail);
+    assert!(r.message.contains("--config-file"), "{}", r.message);
 }
