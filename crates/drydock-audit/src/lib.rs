@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use drydock_core::audit::{AuditResult, Status, Target};
 use drydock_core::spec::{ContainerSpec, DaemonSpec, ImageSpec};
-use drydock_core::{Finding, Origin, SourceMap};
+use drydock_core::{FileKind, Finding, Origin, SourceFile, SourceMap};
 use drydock_engine::convert::{container_spec, daemon_spec, image_spec};
 use drydock_engine::{Engine, EngineError, FetchOptions, Snapshot};
 use drydock_host::{CisVersion, HostOptions, TlsPaths};
@@ -52,6 +52,11 @@ pub struct AuditOptions {
     pub exclude_labels: Vec<String>,
     /// Container IDs that are drydock's own (left out).
     pub own_container_hints: Vec<String>,
+    /// The daemon runs on another machine (TCP to a non-loopback address):
+    /// its files, process and daemon.json cannot be read from here, so the
+    /// host checks and the daemon checks that need them are `skipped`
+    /// (with this text, the address) instead of judging this machine.
+    pub remote: Option<String>,
 }
 
 impl Default for AuditOptions {
@@ -67,6 +72,7 @@ impl Default for AuditOptions {
             only_targets: Vec::new(),
             exclude_labels: Vec::new(),
             own_container_hints: Vec::new(),
+            remote: None,
         }
     }
 }
@@ -110,7 +116,17 @@ pub async fn audit(
     fetch: FetchOptions,
     opts: &AuditOptions,
 ) -> Result<Audit, EngineError> {
-    let snap = engine.snapshot(fetch).await?;
+    audit_observed(engine, fetch, opts, &|_| {}).await
+}
+
+/// [`audit`], reporting the progress of the reads (for a progress bar).
+pub async fn audit_observed(
+    engine: &Engine,
+    fetch: FetchOptions,
+    opts: &AuditOptions,
+    progress: &(dyn Fn(drydock_engine::Progress) + Sync),
+) -> Result<Audit, EngineError> {
+    let snap = engine.snapshot_observed(fetch, progress).await?;
     let results = audit_snapshot(&snap, opts);
     Ok(Audit {
         daemon: DaemonDescription {
@@ -183,6 +199,30 @@ impl Ctx<'_> {
         run: &dyn Fn(&dyn drydock_rules::Rule, &mut Checker<'_>),
         keep: &dyn Fn(&Finding) -> bool,
     ) -> AuditResult {
+        self.by_rules_in(
+            &self.sources,
+            &|o| self.origin(o),
+            check,
+            target,
+            rules,
+            run,
+            keep,
+        )
+    }
+
+    /// [`Ctx::by_rules`] over other sources (an image's history document),
+    /// with their own way of naming an origin.
+    #[allow(clippy::too_many_arguments)]
+    fn by_rules_in(
+        &self,
+        sources: &SourceMap,
+        origin_of: &dyn Fn(&Origin) -> Option<String>,
+        check: &Check,
+        target: Target,
+        rules: &[(&str, Option<&str>)],
+        run: &dyn Fn(&dyn drydock_rules::Rule, &mut Checker<'_>),
+        keep: &dyn Fn(&Finding) -> bool,
+    ) -> AuditResult {
         let mut findings = Vec::new();
         let mut ids = Vec::new();
         let mut refs = vec![cis_ref(check.id)];
@@ -196,7 +236,7 @@ impl Ctx<'_> {
                     refs.push((*r).to_string());
                 }
             }
-            let mut cx = Checker::new(rule.meta(), &self.settings, &self.sources);
+            let mut cx = Checker::new(rule.meta(), &self.settings, sources);
             run(rule, &mut cx);
             findings.extend(
                 cx.into_findings()
@@ -212,13 +252,17 @@ impl Ctx<'_> {
                 format!("{}: no finding", check.title),
             )
         } else {
-            let msg = findings
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
+            // The same finding in several places (a build arg recorded by
+            // every RUN of the history) is said once.
+            let mut msgs: Vec<&str> = Vec::new();
+            for f in &findings {
+                if !msgs.contains(&f.message.as_str()) {
+                    msgs.push(&f.message);
+                }
+            }
+            let msg = msgs.join("; ");
             let mut r = self.result(check, target, Status::Fail, msg);
-            r.origin = self.origin(&findings[0].origin);
+            r.origin = origin_of(&findings[0].origin);
             r.rules = findings.iter().map(|f| f.rule.id.to_string()).collect();
             r.rules.dedup();
             r
@@ -235,19 +279,32 @@ impl Ctx<'_> {
 pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> {
     let info = snap.info.as_ref().ok();
     let base = info.map(daemon_spec).unwrap_or_default();
-    let (daemon, src) = dockerd::effective_daemon(
-        base,
-        &opts.proc_root,
-        &opts.host.root,
-        opts.socket.as_deref(),
-    );
+    let (daemon, src) = match &opts.remote {
+        Some(addr) => (
+            base,
+            dockerd::DaemonConfigSources {
+                unknown: Some(format!(
+                    "the daemon at {addr} runs on another machine: its command line and daemon.json cannot be read from here (run `drydock audit` on that host)"
+                )),
+                ..Default::default()
+            },
+        ),
+        None => dockerd::effective_daemon(
+            base,
+            &opts.proc_root,
+            &opts.host.root,
+            opts.socket.as_deref(),
+        ),
+    };
     let cx = Ctx {
         opts,
         settings: Settings::default(),
         sources: src.sources.clone(),
     };
     let mut out = Vec::new();
-    if opts.host_checks {
+    if let Some(addr) = &opts.remote {
+        out.extend(remote_host_results(opts, addr));
+    } else if opts.host_checks {
         out.extend(host_results(snap, opts, &daemon, &src));
     }
     out.extend(daemon_results(&cx, snap, &daemon, &src));
@@ -301,7 +358,7 @@ pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> 
     } else {
         cx.result(&check45, Target::Host, Status::Fail, format!("DOCKER_CONTENT_TRUST is {} in the auditing environment; set it to 1 so that only signed images are pulled", if ct.is_empty() { "not set".to_string() } else { format!("`{ct}`") }))
     });
-    let image_specs: Vec<(Target, Result<ImageSpec, String>)> = images
+    let image_specs: Vec<(Target, Result<ImageSpec, String>, Option<&HistoryResult>)> = images
         .iter()
         .map(|t| {
             let target = Target::Image {
@@ -311,12 +368,13 @@ pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> 
             (
                 target,
                 t.result.as_ref().map(image_spec).map_err(|e| e.to_string()),
+                snap.history.get(&t.id),
             )
         })
         .collect();
     let image_results: Vec<Vec<AuditResult>> = image_specs
         .par_iter()
-        .map(|(target, spec)| image_checks(&cx, target, spec))
+        .map(|(target, spec, history)| image_checks(&cx, target, spec, *history))
         .collect();
     out.extend(image_results.into_iter().flatten());
 
@@ -449,8 +507,9 @@ fn host_results(
     if let Some(s) = &opts.socket {
         h.docker_socket = Some(s.clone());
     }
-    if let Some((path, _)) = &src.config_file {
+    if let Some((path, explicit)) = &src.config_file {
         h.daemon_json = Some(path.clone());
+        h.daemon_json_explicit = *explicit;
     }
     h.tls = TlsPaths {
         ca_cert: daemon.tlscacert.as_ref().map(|s| PathBuf::from(&s.value)),
@@ -492,27 +551,96 @@ fn host_results(
         .collect()
 }
 
+/// Sections 1 and 3 for a daemon on another machine: every check
+/// `skipped`, saying why (this machine's files are not that host's).
+fn remote_host_results(opts: &AuditOptions, addr: &str) -> Vec<AuditResult> {
+    let h = HostOptions {
+        version: opts.version,
+        ..opts.host.clone()
+    };
+    drydock_host::selected_checks(&h)
+        .into_iter()
+        .map(|def| {
+            let id = def.id(opts.version);
+            AuditResult {
+                check: id.to_string(),
+                section: if id.starts_with("drydock-") { "3".to_string() } else { section_of(id) },
+                title: def.title(opts.version).to_string(),
+                rules: Vec::new(),
+                references: if id.starts_with("drydock-") {
+                    Vec::new()
+                } else {
+                    vec![format!("cis-docker-{}:{id}", opts.version)]
+                },
+                scored: false,
+                status: Status::Skipped,
+                target: Target::Host,
+                message: format!("the daemon at {addr} runs on another machine: run `drydock audit` on that host for its files"),
+                evidence: None,
+                origin: None,
+            }
+        })
+        .collect()
+}
+
+/// Where the daemon's configuration was read from (section 2's context):
+/// `info`, or `warn` when part of it could not be read.
+fn config_sources_result(src: &dockerd::DaemonConfigSources) -> AuditResult {
+    let mut parts = vec![src.flags_from.describe()];
+    match &src.config_file {
+        Some((p, _)) => parts.push(format!("daemon.json: {}", p.display())),
+        None => parts.push("no daemon.json".to_string()),
+    }
+    if let Some(u) = &src.unknown {
+        parts.push(u.clone());
+    }
+    for e in &src.unit_errors {
+        parts.push(format!("docker.service: {e}"));
+    }
+    AuditResult {
+        check: "2".to_string(),
+        section: "2".to_string(),
+        title: "Read the daemon configuration".to_string(),
+        rules: Vec::new(),
+        references: Vec::new(),
+        scored: false,
+        status: if src.unit_errors.is_empty() {
+            Status::Info
+        } else {
+            Status::Warn
+        },
+        target: Target::Daemon,
+        message: parts.join("; "),
+        evidence: None,
+        origin: None,
+    }
+}
+
 fn daemon_results(
     cx: &Ctx<'_>,
     snap: &Snapshot,
     daemon: &DaemonSpec,
     src: &dockerd::DaemonConfigSources,
 ) -> Vec<AuditResult> {
-    let mut out = Vec::new();
+    let mut out = vec![config_sources_result(src)];
     let info = snap.info.as_ref();
     for check in table::DAEMON {
         let t = Target::Daemon;
         let r = match check.how {
             How::Rules(rules, input) => {
-                let unknown = match (input, info) {
-                    (Input::Info, Ok(_)) => None,
-                    (Input::Info, Err(e)) => Some(format!("`/info` failed: {e}")),
-                    (Input::Config, Err(e)) => Some(format!("`/info` failed: {e}")),
-                    (Input::Config, Ok(_)) => src.unknown.clone(),
+                let unknown = match (input, info, &src.unknown) {
+                    (Input::Info, Err(e), _) => {
+                        Some((Status::Error, format!("could not be evaluated: `/info` failed: {e}")))
+                    }
+                    (Input::Config, _, Some(why)) => Some((
+                        if cx.opts.remote.is_some() { Status::Skipped } else { Status::Warn },
+                        format!("not evaluated: `/info` does not show this setting and {why}"),
+                    )),
+                    _ => None,
                 };
                 match unknown {
-                    Some(why) => {
-                        let mut r = cx.result(check, t, Status::Warn, format!("not evaluated: `/info` does not show this setting and {why}"));
+                    Some((status, message)) => {
+                        let mut r = cx.result(check, t, status, message);
                         r.rules = rules.iter().map(|(id, _)| (*id).to_string()).collect();
                         r
                     }
@@ -534,6 +662,17 @@ fn daemon_results(
             },
             How::Manual(g) => cx.result(check, t, Status::Manual, g.to_string()),
         };
+        let mut r = r;
+        if check.id == "2.6"
+            && r.status == Status::Pass
+            && let Ok(i) = info
+        {
+            r.message = format!(
+                "the storage driver is `{}`",
+                i.driver.as_deref().unwrap_or("")
+            );
+            r.origin = Some("api:Info.Driver".into());
+        }
         out.push(r);
         if check.id == "2.6" && cx.opts.version == CisVersion::V1_8 {
             let c = &table::DEVICEMAPPER;
@@ -567,11 +706,84 @@ fn daemon_results(
     out
 }
 
+type HistoryResult =
+    Result<Vec<drydock_engine::bollard::models::ImageHistoryResponseItem>, EngineError>;
+
+/// An image's history as build steps, in a source map of its own, and how
+/// to name a place in it (`api:/images/<id>/history[<n>].CreatedBy`, `n`
+/// indexing the API's newest-first list).
+struct ImageHistory {
+    spec: ImageSpec,
+    sources: SourceMap,
+    doc: drydock_dockerfile::HistoryDocument,
+    /// Number of entries.
+    len: usize,
+    id: String,
+}
+
+impl ImageHistory {
+    fn new(
+        base: &ImageSpec,
+        id: &str,
+        items: &[drydock_engine::bollard::models::ImageHistoryResponseItem],
+    ) -> Self {
+        // Oldest first; the oldest `ADD … /` is the base image's root
+        // filesystem, not a choice of this image's author (Docker Bench
+        // leaves it out too).
+        let mut created: Vec<&str> = items.iter().rev().map(|h| h.created_by.as_str()).collect();
+        if let Some(first) = created.first()
+            && is_rootfs_add(first)
+        {
+            created[0] = "";
+        }
+        let doc = drydock_dockerfile::HistoryDocument::new(&created);
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(
+            format!("api:/images/{id}/history"),
+            FileKind::Dockerfile,
+            doc.text.as_str(),
+        ));
+        let mut spec = base.clone();
+        spec.steps = doc.steps(file);
+        ImageHistory {
+            spec,
+            sources,
+            doc,
+            len: created.len(),
+            id: id.to_string(),
+        }
+    }
+
+    fn origin(&self, o: &Origin) -> Option<String> {
+        let Origin::File { range, .. } = o else {
+            return None;
+        };
+        let oldest_first = self.doc.entry_at(range.start)?;
+        let n = self.len.checked_sub(oldest_first + 1)?;
+        Some(format!("api:/images/{}/history[{n}].CreatedBy", self.id))
+    }
+}
+
+/// `ADD file:<sha> in /` (classic builder) or `ADD <x> / # buildkit`: the
+/// step that unpacked a root filesystem.
+fn is_rootfs_add(created_by: &str) -> bool {
+    let s = created_by.trim().trim_end_matches("# buildkit").trim_end();
+    let s = s.rsplit("#(nop)").next().unwrap_or(s).trim();
+    s.starts_with("ADD ") && (s.ends_with(" in /") || s.ends_with(" /"))
+}
+
 fn image_checks(
     cx: &Ctx<'_>,
     target: &Target,
     spec: &Result<ImageSpec, String>,
+    history: Option<&HistoryResult>,
 ) -> Vec<AuditResult> {
+    let id = target.id().unwrap_or_default().to_string();
+    let hist: Option<Result<ImageHistory, String>> = match (spec, history) {
+        (Ok(s), Some(Ok(items))) => Some(Ok(ImageHistory::new(s, &id, items))),
+        (_, Some(Err(e))) => Some(Err(format!("the image history could not be read: {e}"))),
+        _ => None,
+    };
     table::IMAGES
         .iter()
         .filter(|c| c.id != "4.5")
@@ -585,6 +797,41 @@ fn image_checks(
                 Status::Error,
                 format!("could not be evaluated: {e}"),
             ),
+            (How::Rules(rules, Input::History), Ok(_)) => match &hist {
+                Some(Ok(h)) => {
+                    let mut r = cx.by_rules_in(
+                        &h.sources,
+                        &|o| h.origin(o),
+                        check,
+                        target.clone(),
+                        rules,
+                        &|rule, c| rule.check_image(c, &h.spec),
+                        &|_| true,
+                    );
+                    let read = h.doc.entries.iter().filter(|e| e.is_some()).count();
+                    if r.status == Status::Pass && read == 0 {
+                        r.status = Status::Info;
+                        r.message = format!(
+                            "the image history ({} entr{}) records no build instruction (an imported, committed or otherwise built image): nothing to judge",
+                            h.len,
+                            if h.len == 1 { "y" } else { "ies" }
+                        );
+                    } else if r.status == Status::Pass {
+                        r.message = format!(
+                            "no finding in the {read} build instruction{} of the image history",
+                            if read == 1 { "" } else { "s" }
+                        );
+                    }
+                    r
+                }
+                Some(Err(e)) => cx.result(check, target.clone(), Status::Error, e.clone()),
+                None => cx.result(
+                    check,
+                    target.clone(),
+                    Status::Skipped,
+                    "the image history was not read".into(),
+                ),
+            },
             (How::Rules(rules, _), Ok(s)) => cx.by_rules(
                 check,
                 target.clone(),
@@ -857,6 +1104,8 @@ fn swarm_check(
                     .filter(|n| n.driver.as_deref() == Some("overlay"))
                     .filter(|n| !n.options.as_ref().is_some_and(|o| o.contains_key("encrypted")))
                     .filter_map(|n| n.name.clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
                     .collect();
                 if plain.is_empty() {
                     cx.result(c, t, Status::Pass, "every overlay network is encrypted".into())

@@ -8,6 +8,9 @@ pub enum Input {
     Info,
     /// Only daemon.json and the dockerd command line show it.
     Config,
+    /// An image's build history (`/images/{id}/history`), read back as
+    /// build steps.
+    History,
 }
 
 /// How a check is decided.
@@ -40,7 +43,7 @@ const fn c(id: &'static str, title: &'static str, scored: bool, how: How) -> Che
 }
 
 use How::{Direct, Manual, Rules};
-use Input::{Config, Info};
+use Input::{Config, History, Info};
 
 pub static DAEMON: &[Check] = &[
     c(
@@ -206,9 +209,7 @@ pub static IMAGES: &[Check] = &[
         "4.7",
         "Ensure update instructions are not used alone in the Dockerfile",
         false,
-        Manual(
-            "Check the Dockerfiles with `drydock scan` (IMG031); the image config does not keep the build instructions.",
-        ),
+        Rules(&[("IMG031", None)], History),
     ),
     c(
         "4.8",
@@ -222,13 +223,16 @@ pub static IMAGES: &[Check] = &[
         "4.9",
         "Ensure that COPY is used instead of ADD in Dockerfiles",
         false,
-        Manual("Check the Dockerfiles with `drydock scan` (IMG008)."),
+        Rules(&[("IMG008", None), ("IMG050", None)], History),
     ),
     c(
         "4.10",
         "Ensure secrets are not stored in Dockerfiles",
         false,
-        Manual("Check the Dockerfiles with `drydock scan` (IMG017 and the secret rules)."),
+        Rules(
+            &[("IMG017", None), ("SEC001", None), ("IMG048", None)],
+            History,
+        ),
     ),
     c(
         "4.11",

@@ -62,6 +62,7 @@ fn snapshot(containers: Vec<Target<ContainerInspectResponse>>) -> Snapshot {
         info: Ok(info()),
         containers: Ok(containers),
         images: BTreeMap::new(),
+        history: BTreeMap::new(),
         image_list_error: None,
         top: BTreeMap::new(),
         networks: None,
@@ -206,4 +207,151 @@ fn containers_are_judged_filtered_and_renumbered() {
         get(&rs, "6.2", None).message,
         "4 containers, 0 running, 4 not running"
     );
+}
+
+fn image(id: &str, tag: &str) -> Target<drydock_engine::bollard::models::ImageInspect> {
+    Target {
+        id: id.into(),
+        name: tag.into(),
+        result: Ok(drydock_engine::bollard::models::ImageInspect {
+            id: Some(id.into()),
+            repo_tags: Some(vec![tag.into()]),
+            ..Default::default()
+        }),
+    }
+}
+
+fn history(
+    newest_first: &[&str],
+) -> Result<
+    Vec<drydock_engine::bollard::models::ImageHistoryResponseItem>,
+    drydock_engine::EngineError,
+> {
+    Ok(newest_first
+        .iter()
+        .map(
+            |c| drydock_engine::bollard::models::ImageHistoryResponseItem {
+                created_by: (*c).into(),
+                ..Default::default()
+            },
+        )
+        .collect())
+}
+
+/// 4.7, 4.9 and 4.10 read the image history (as `docker history` shows it,
+/// newest first) with the Dockerfile rules; the base image's root
+/// filesystem `ADD` is not this image's choice.
+#[test]
+fn image_history_decides_update_add_and_secret_checks() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let bad = format!("sha256:{}", "1".repeat(64));
+    let good = format!("sha256:{}", "2".repeat(64));
+    let broken = format!("sha256:{}", "3".repeat(64));
+    let mut snap = snapshot(vec![]);
+    for (id, tag) in [(&bad, "bad:1"), (&good, "good:1"), (&broken, "broken:1")] {
+        snap.images.insert(id.clone(), image(id, tag));
+    }
+    snap.history.insert(
+        bad.clone(),
+        history(&[
+            "/bin/sh -c #(nop)  CMD [\"app\"]",
+            "|1 DB_PASSWORD=hunter2hunter2 /bin/sh -c ./configure",
+            "/bin/sh -c #(nop) ADD file:9f2a1c0e4b in /app/config.yml ",
+            "RUN /bin/sh -c apt-get update # buildkit",
+            "/bin/sh -c #(nop) ADD file:4b03b5f551e3 in / ",
+        ]),
+    );
+    snap.history.insert(
+        good.clone(),
+        history(&[
+            "COPY app /app # buildkit",
+            "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 # buildkit",
+            "/bin/sh -c #(nop) ADD file:4b03b5f551e3 in / ",
+        ]),
+    );
+    snap.history.insert(
+        broken.clone(),
+        Err(drydock_engine::EngineError::NotFound {
+            call: "GET /images/x/history".into(),
+        }),
+    );
+    let rs = audit_snapshot(&snap, &opts(proc_root.path(), root.path()));
+
+    let r = get(&rs, "4.7", Some("bad:1"));
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(r.rules, ["IMG031"]);
+    assert_eq!(
+        r.origin.as_deref(),
+        Some(format!("api:/images/{bad}/history[3].CreatedBy").as_str())
+    );
+    let r = get(&rs, "4.9", Some("bad:1"));
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(
+        r.origin.as_deref(),
+        Some(format!("api:/images/{bad}/history[2].CreatedBy").as_str()),
+        "the app's ADD, not the base's root filesystem"
+    );
+    let r = get(&rs, "4.10", Some("bad:1"));
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(r.message.contains("DB_PASSWORD"), "{}", r.message);
+    assert!(
+        !r.message.contains("hunter2"),
+        "secret shown: {}",
+        r.message
+    );
+    assert_eq!(
+        r.origin.as_deref(),
+        Some(format!("api:/images/{bad}/history[1].CreatedBy").as_str())
+    );
+
+    for c in ["4.7", "4.9", "4.10"] {
+        let r = get(&rs, c, Some("good:1"));
+        assert_eq!(r.status, Status::Pass, "{c}: {r:?}");
+        assert!(
+            r.message
+                .contains("2 build instructions of the image history"),
+            "{}",
+            r.message
+        );
+        let r = get(&rs, c, Some("broken:1"));
+        assert_eq!(r.status, Status::Error, "{c}: {r:?}");
+        assert!(
+            r.message.contains("history could not be read"),
+            "{}",
+            r.message
+        );
+    }
+}
+
+/// A daemon on another machine: this machine's files and processes say
+/// nothing about it, so host checks and file-only daemon checks are
+/// `skipped` with the reason, and what the API shows is still judged.
+#[test]
+fn a_remote_daemon_is_not_judged_by_this_machines_files() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    // A local dockerd with a hardened daemon.json must not be mistaken for it.
+    fake_dockerd(
+        proc_root.path(),
+        "/usr/bin/dockerd --config-file /etc/d.json",
+    );
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::write(root.path().join("etc/d.json"), "{\"icc\": false}").unwrap();
+    let mut o = opts(proc_root.path(), root.path());
+    o.host_checks = true;
+    o.socket = None;
+    o.remote = Some("tcp://10.0.0.5:2376".into());
+    let rs = audit_snapshot(&snapshot(vec![]), &o);
+    for id in ["1.1.1", "1.2.1", "3.1", "3.17"] {
+        let r = get(&rs, id, None);
+        assert_eq!(r.status, Status::Skipped, "{id}: {r:?}");
+        assert!(r.message.contains("tcp://10.0.0.5:2376"), "{}", r.message);
+    }
+    let r = get(&rs, "2.2", None);
+    assert_eq!(r.status, Status::Skipped, "{r:?}");
+    assert!(r.message.contains("another machine"), "{}", r.message);
+    // /info still decides what it shows.
+    assert_eq!(get(&rs, "2.13", None).status, Status::Fail);
+    assert_eq!(get(&rs, "2.15", None).status, Status::Pass);
 }

@@ -159,6 +159,15 @@ pub(crate) fn classify(err: bollard::errors::Error, address: &str, call: &str) -
                     reason: text,
                 };
             }
+            // A connection that closed under a call: the daemon was
+            // reached, this call failed (a daemon stopping mid-audit).
+            if text.contains("connection closed") || text.contains("IncompleteMessage") {
+                return EngineError::Other {
+                    address: address.to_string(),
+                    call: call.to_string(),
+                    reason: "the daemon closed the connection before answering".to_string(),
+                };
+            }
             if text.contains("connect") || text.contains("Connect") {
                 return EngineError::Unreachable {
                     address: address.to_string(),

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bollard::models::{
-    ContainerInspectResponse, ContainerSummary, ContainerTopResponse, ImageInspect, Network, Node,
-    Secret, Service, Swarm, SystemInfo,
+    ContainerInspectResponse, ContainerSummary, ContainerTopResponse, ImageHistoryResponseItem,
+    ImageInspect, Network, Node, Secret, Service, Swarm, SystemInfo,
 };
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptions, ListNodesOptions,
@@ -29,6 +29,8 @@ pub struct FetchOptions {
     pub all_images: bool,
     /// Read networks (overlay encryption).
     pub networks: bool,
+    /// Read the build history of each image read (`/images/{id}/history`).
+    pub history: bool,
 }
 
 impl Default for FetchOptions {
@@ -39,8 +41,18 @@ impl Default for FetchOptions {
             top: true,
             all_images: true,
             networks: true,
+            history: true,
         }
     }
+}
+
+/// What [`Engine::snapshot_observed`] reports while it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// This many more calls are planned (one per object).
+    Planned(usize),
+    /// One of them is done (successfully or not).
+    Done,
 }
 
 /// One object read by ID, or the error that reading it gave.
@@ -72,6 +84,9 @@ pub struct Snapshot {
     /// Images by ID: those of the containers and, with `all_images`, every
     /// local image.
     pub images: BTreeMap<String, Target<ImageInspect>>,
+    /// Build history of each image read (newest entry first, as the API
+    /// lists it), by image ID; empty without [`FetchOptions::history`].
+    pub history: BTreeMap<String, Result<Vec<ImageHistoryResponseItem>, EngineError>>,
     /// Error of the image list (the images of containers are still read).
     pub image_list_error: Option<EngineError>,
     /// Processes of running containers, by container ID.
@@ -97,10 +112,24 @@ impl Engine {
     /// recorded in its [`Target`]; only a connection failure of the very
     /// first call aborts.
     pub async fn snapshot(&self, opts: FetchOptions) -> Result<Snapshot, EngineError> {
+        self.snapshot_observed(opts, &|_| {}).await
+    }
+
+    /// [`Engine::snapshot`], telling `progress` how many calls are planned
+    /// and when each one is done (for a progress bar).
+    pub async fn snapshot_observed(
+        &self,
+        opts: FetchOptions,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Snapshot, EngineError> {
         let jobs = opts.jobs.max(1);
         let info = self.call("GET /info", self.docker().info()).await;
+        // `/version` has just answered: a slow `/info` alone is that
+        // call's error (its checks say so), the rest is still read.
+        let info_timed_out = matches!(info, Err(EngineError::Timeout { .. }));
         if let Err(e) = &info
             && e.is_connection_error()
+            && !info_timed_out
         {
             return Err(e.clone());
         }
@@ -114,8 +143,21 @@ impl Engine {
                 self.docker().list_containers(Some(list)),
             )
             .await;
+        // …but a daemon that answers neither is not usable: stop here
+        // rather than wait for every other call's deadline.
+        if info_timed_out
+            && let Err(e) = &summaries
+            && e.is_connection_error()
+        {
+            return Err(e.clone());
+        }
         let containers = match summaries {
-            Ok(list) => Ok(self.inspect_containers(&list, jobs).await),
+            Ok(list) => {
+                progress(Progress::Planned(list.len()));
+                Ok(self
+                    .inspect_containers_observed(&list, jobs, progress)
+                    .await)
+            }
             Err(e) => Err(e),
         };
 
@@ -156,7 +198,28 @@ impl Engine {
                 Err(e) => image_list_error = Some(e),
             }
         }
-        let images = self.inspect_images(wanted, jobs).await;
+        progress(Progress::Planned(
+            wanted.len() * if opts.history { 2 } else { 1 },
+        ));
+        let history = if opts.history {
+            stream::iter(wanted.keys().cloned())
+                .map(|id| async move {
+                    let r = self
+                        .call(
+                            &format!("GET /images/{id}/history"),
+                            self.docker().image_history(&id),
+                        )
+                        .await;
+                    progress(Progress::Done);
+                    (id, r)
+                })
+                .buffer_unordered(jobs)
+                .collect()
+                .await
+        } else {
+            BTreeMap::new()
+        };
+        let images = self.inspect_images(wanted, jobs, progress).await;
 
         let mut top = BTreeMap::new();
         if opts.top
@@ -170,6 +233,7 @@ impl Engine {
                     running.then(|| c.id.clone())
                 })
                 .collect();
+            progress(Progress::Planned(running.len()));
             top = stream::iter(running)
                 .map(|id| async move {
                     let r = self
@@ -178,6 +242,7 @@ impl Engine {
                             self.docker().top_processes(&id, None),
                         )
                         .await;
+                    progress(Progress::Done);
                     (id, r)
                 })
                 .buffer_unordered(jobs)
@@ -207,6 +272,7 @@ impl Engine {
             info,
             containers,
             images,
+            history,
             image_list_error,
             top,
             networks,
@@ -221,6 +287,15 @@ impl Engine {
         &self,
         list: &[ContainerSummary],
         jobs: usize,
+    ) -> Vec<Target<ContainerInspectResponse>> {
+        self.inspect_containers_observed(list, jobs, &|_| {}).await
+    }
+
+    async fn inspect_containers_observed(
+        &self,
+        list: &[ContainerSummary],
+        jobs: usize,
+        progress: &(dyn Fn(Progress) + Sync),
     ) -> Vec<Target<ContainerInspectResponse>> {
         let mut seen = BTreeSet::new();
         let todo: Vec<(String, String)> = list
@@ -238,6 +313,7 @@ impl Engine {
                         self.docker().inspect_container(&id, None),
                     )
                     .await;
+                progress(Progress::Done);
                 Target { id, name, result }
             })
             .buffer_unordered(jobs)
@@ -251,6 +327,7 @@ impl Engine {
         &self,
         wanted: BTreeMap<String, String>,
         jobs: usize,
+        progress: &(dyn Fn(Progress) + Sync),
     ) -> BTreeMap<String, Target<ImageInspect>> {
         stream::iter(wanted)
             .map(|(id, name)| async move {
@@ -260,6 +337,7 @@ impl Engine {
                         self.docker().inspect_image(&id),
                     )
                     .await;
+                progress(Progress::Done);
                 (id.clone(), Target { id, name, result })
             })
             .buffer_unordered(jobs)

@@ -16,7 +16,7 @@ pub use address::{
 };
 pub use client::{Engine, Timeouts, parse_api_version};
 pub use error::EngineError;
-pub use fetch::{FetchOptions, Snapshot, SwarmData, Target, is_active_manager};
+pub use fetch::{FetchOptions, Progress, Snapshot, SwarmData, Target, is_active_manager};
 
 /// Re-exported so that callers (and tests) name the same bollard.
 pub use bollard;

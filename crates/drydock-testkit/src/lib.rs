@@ -6,6 +6,8 @@
 //!
 //! Shared by the integration tests of drydock-engine, drydock-audit and the CLI.
 
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -340,6 +342,59 @@ pub async fn import_test_image(engine: &Engine) {
         ],
     )
     .await;
+}
+
+/// A `docker save` archive (classic layout: `manifest.json`, a config,
+/// one `layer.tar`) of [`rootfs_tar`] tagged `reference`, whose config is
+/// `config` (the `config`, `history`, … members; `architecture`, `os` and
+/// `rootfs` are filled in). History entries should be `empty_layer` but
+/// one, since there is one layer.
+pub fn image_archive(reference: &str, config: &serde_json::Value) -> Vec<u8> {
+    let layer = rootfs_tar();
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let diff_id = hex(ring::digest::digest(&ring::digest::SHA256, &layer).as_ref());
+    let mut cfg = config.clone();
+    cfg["architecture"] = "amd64".into();
+    cfg["os"] = "linux".into();
+    cfg["rootfs"] =
+        serde_json::json!({"type": "layers", "diff_ids": [format!("sha256:{diff_id}")]});
+    let cfg = serde_json::to_vec(&cfg).expect("config JSON");
+    let cfg_name = format!(
+        "{}.json",
+        hex(ring::digest::digest(&ring::digest::SHA256, &cfg).as_ref())
+    );
+    let manifest = serde_json::to_vec(&serde_json::json!([{
+        "Config": cfg_name,
+        "RepoTags": [reference],
+        "Layers": [format!("{diff_id}/layer.tar")],
+    }]))
+    .expect("manifest JSON");
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |path: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, path, data).expect("tar entry");
+    };
+    add(&format!("{diff_id}/layer.tar"), &layer);
+    add(&cfg_name, &cfg);
+    add("manifest.json", &manifest);
+    b.into_inner().expect("tar")
+}
+
+/// Loads a `docker save` archive (`POST /images/load`).
+pub async fn load_image(engine: &Engine, archive: Vec<u8>) {
+    let body = drydock_engine::bollard::body_full(archive.into());
+    let mut stream = engine.docker().import_image(
+        drydock_engine::bollard::query_parameters::ImportImageOptionsBuilder::default().build(),
+        body,
+        None,
+    );
+    while let Some(item) = stream.next().await {
+        let info = item.expect("image load");
+        assert!(info.error_detail.is_none(), "image load: {info:?}");
+    }
 }
 
 /// Creates a container (never started) and returns its ID.

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::ValueEnum;
 use drydock_audit::{AuditOptions, own_container_hints};
 use drydock_core::audit::{AuditResult, Status};
-use drydock_engine::{Engine, EngineAddress, FetchOptions, Timeouts, Transport};
+use drydock_engine::{Engine, EngineAddress, FetchOptions, Progress, Timeouts, Transport};
 use drydock_host::{CisVersion, HostOptions};
 use drydock_report::audit::{
     AuditHeader, render_docker_bench, render_human, render_json, render_junit, render_sarif,
@@ -67,6 +67,47 @@ pub struct AuditArgs {
     /// Host root for the file checks (sections 1 and 3).
     #[arg(long, default_value = "/", hide = true)]
     root: PathBuf,
+    /// The TCP daemon runs on this machine (under another address than
+    /// loopback): read its process, daemon.json and files here.
+    #[arg(long)]
+    same_host: bool,
+    /// No progress bar (shown on a terminal when more than a few objects are read).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// Whether `host:port` names this machine's loopback interface.
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Objects read before a progress bar is worth showing.
+const PROGRESS_MIN: u64 = 50;
+
+/// A progress bar on standard error when it is a terminal, made visible
+/// once more than [`PROGRESS_MIN`] reads are planned.
+fn progress_bar(args: &AuditArgs) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if args.no_progress || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading the daemon {pos}/{len} objects {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -118,9 +159,12 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let socket = match &address.transport {
-        Transport::Unix(p) => Some(p.clone()),
-        Transport::Tcp { .. } => None,
+    let (socket, remote) = match &address.transport {
+        Transport::Unix(p) => (Some(p.clone()), None),
+        Transport::Tcp { authority, .. } => (
+            None,
+            (!args.same_host && !is_loopback(authority)).then(|| address.to_string()),
+        ),
     };
     let timeouts = Timeouts {
         connect: Duration::from_secs(args.timeout.clamp(1, 5)),
@@ -146,15 +190,32 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         only_targets: args.target.clone(),
         exclude_labels: args.exclude_label.clone(),
         own_container_hints: own_container_hints(),
+        remote,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let bar = progress_bar(args);
+    let on_progress = |p: Progress| {
+        let Some(pb) = &bar else { return };
+        match p {
+            Progress::Planned(n) => {
+                pb.inc_length(n as u64);
+                if pb.is_hidden() && pb.length().unwrap_or(0) > PROGRESS_MIN {
+                    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+            }
+            Progress::Done => pb.inc(1),
+        }
+    };
     let audit = rt.block_on(async {
         let engine = Engine::connect(&address, timeouts).await?;
-        drydock_audit::audit(&engine, fetch, &opts).await
+        drydock_audit::audit_observed(&engine, fetch, &opts, &on_progress).await
     });
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
     let audit = match audit {
         Ok(a) => a,
         Err(e) => {
@@ -201,4 +262,30 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_authorities() {
+        for a in [
+            "127.0.0.1:2376",
+            "localhost:2375",
+            "[::1]:2376",
+            "127.1.2.3:1",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback(a), "{a}");
+        }
+        for a in [
+            "10.0.0.5:2376",
+            "docker.example.com:2376",
+            "[fe80::1]:2376",
+            "0.0.0.0:2375",
+        ] {
+            assert!(!is_loopback(a), "{a}");
+        }
+    }
 }

@@ -405,6 +405,79 @@ async fn audit_of_a_default_daemon() {
     assert_eq!(o.status.code(), Some(1));
 }
 
+/// Section 4 from the build history of images loaded with `docker load`
+/// (archives made here, their history in the classic builder's and
+/// BuildKit's formats): 4.7 (update alone), 4.9 (ADD), 4.10 (secrets),
+/// each pointing at the history entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_history_checks_on_loaded_images() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let e = d.connect().await;
+    let h = |c: &str, empty: bool| serde_json::json!({"created_by": c, "empty_layer": empty});
+    let bad = serde_json::json!({
+        "config": {"User": "1000", "Cmd": ["/bin/busybox", "true"]},
+        "history": [
+            h("/bin/sh -c #(nop) ADD file:4b03b5f551e3fbdf in / ", false),
+            h("/bin/sh -c #(nop)  ARG DB_PASSWORD", true),
+            h("RUN |1 DB_PASSWORD=correct-horse-battery /bin/sh -c apt-get update # buildkit", true),
+            h("/bin/sh -c #(nop) ADD file:0c3a1b2d in /etc/app.conf ", true),
+            h("/bin/sh -c #(nop)  CMD [\"/bin/busybox\" \"true\"]", true),
+        ],
+    });
+    let good = serde_json::json!({
+        "config": {"User": "1000"},
+        "history": [
+            h("/bin/sh -c #(nop) ADD file:4b03b5f551e3fbdf in / ", false),
+            h("RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates=20230311 && rm -rf /var/lib/apt/lists/* # buildkit", true),
+            h("COPY app.conf /etc/app.conf # buildkit", true),
+        ],
+    });
+    support::load_image(&e, support::image_archive("hist/bad:1", &bad)).await;
+    support::load_image(&e, support::image_archive("hist/good:1", &good)).await;
+
+    let o = audit(&d.socket, &["--format", "json", "--include", "4"]);
+    let v = json(&o);
+    validate(&v);
+    let bad_id = find(&v, "4.7", Some("hist/bad:1"))["target"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let at = |n: usize| format!("api:/images/{bad_id}/history[{n}].CreatedBy");
+    let r = find(&v, "4.7", Some("hist/bad:1"));
+    assert_eq!(r["status"], "fail", "{r}");
+    assert_eq!(r["origin"], at(2), "{r}");
+    let r = find(&v, "4.9", Some("hist/bad:1"));
+    assert_eq!(r["status"], "fail", "{r}");
+    assert_eq!(
+        r["origin"],
+        at(1),
+        "the app's ADD, not the base's root filesystem: {r}"
+    );
+    let r = find(&v, "4.10", Some("hist/bad:1"));
+    assert_eq!(r["status"], "fail", "{r}");
+    assert!(
+        r["message"].as_str().unwrap().contains("DB_PASSWORD"),
+        "{r}"
+    );
+    assert!(
+        !o.stdout.windows(7).any(|w| w == b"correct"),
+        "the secret is not shown"
+    );
+    for c in ["4.7", "4.9", "4.10"] {
+        let r = find(&v, c, Some("hist/good:1"));
+        assert_eq!(r["status"], "pass", "{c}: {r}");
+    }
+    // The docker-bench layout lists the image among the items of 4.9.
+    let o = audit(&d.socket, &["--format", "docker-bench", "--include", "4.9"]);
+    let db: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r49 = &db["tests"][0]["results"][0];
+    assert_eq!(r49["id"], "4.9");
+    assert_eq!(r49["result"], "WARN");
+    assert_eq!(r49["items"], serde_json::json!(["hist/bad:1"]));
+}
+
 #[test]
 fn unreachable_daemon_exits_2_naming_the_address() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,12 +1,15 @@
 //! Faults during `drydock audit` (issue 4, "Bad input and faults"): a
 //! container removed between list and inspect, a daemon stopping in the
 //! middle of an audit, a socket that is not Docker's, a TCP endpoint that
-//! never answers, an unreadable daemon.json. Each ends with a clear error
-//! or per-check `error`/`warn`, the rest of the audit completes, nothing
-//! hangs, and the audit changes nothing on the host.
+//! never answers, an unreadable daemon.json, and, through the testkit's
+//! fault-injecting proxy: a slow daemon (one inspect, `/info`), a dropped
+//! connection, an unknown storage driver, a malformed `/info`. Each ends
+//! with a clear error or per-check `error`/`warn`, the rest of the audit
+//! completes, nothing hangs, and the audit changes nothing on the host.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use drydock_testkit as support;
+use drydock_testkit::proxy::{Proxy, Rule};
 
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -331,4 +334,323 @@ fn unreadable_daemon_json() {
             "{what}"
         );
     }
+}
+
+/// `(rule, target kind, target name or ID)` → `(status, message)` of a JSON
+/// audit report.
+type Verdicts = std::collections::BTreeMap<(String, String, String), (String, String)>;
+
+fn verdicts(v: &Value) -> Verdicts {
+    let mut out = Verdicts::new();
+    for r in v["results"].as_array().unwrap() {
+        let t = &r["target"];
+        let who = t["name"]
+            .as_str()
+            .or(t["id"].as_str())
+            .unwrap_or("")
+            .to_string();
+        let key = (
+            r["rule"].as_str().unwrap().to_string(),
+            t["kind"].as_str().unwrap().to_string(),
+            who,
+        );
+        let val = (
+            r["status"].as_str().unwrap().to_string(),
+            r["message"].as_str().unwrap_or("").to_string(),
+        );
+        assert!(out.insert(key.clone(), val).is_none(), "twice: {key:?}");
+    }
+    out
+}
+
+/// Runs `drydock audit --format json` and checks that it completed (exit
+/// 0 or 1, JSON on stdout, no panic).
+fn audit_json(host: &str, args: &[&str]) -> (Value, Duration) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (o, took) = drydock_audit(host, &all);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "exit {:?}: {err}",
+        o.status.code()
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    (json(&o), took)
+}
+
+/// The statuses of two reports, differing entries only.
+fn status_diff(a: &Verdicts, b: &Verdicts) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, (s, m)) in a {
+        match b.get(k) {
+            None => out.push(format!("{k:?} only in the first: {s} {m}")),
+            Some((s2, m2)) if s2 != s => out.push(format!("{k:?}: {s} ({m}) / {s2} ({m2})")),
+            Some(_) => {}
+        }
+    }
+    for k in b.keys().filter(|k| !a.contains_key(*k)) {
+        out.push(format!("{k:?} only in the second"));
+    }
+    out
+}
+
+/// A daemon with the test image and two created containers, `fast` and
+/// `slow`; returns the ID of `slow`.
+async fn two_containers(d: &support::Daemon) -> String {
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    support::create(&e, "fast", ContainerCreateBody::default()).await;
+    support::create(&e, "slow", ContainerCreateBody::default()).await
+}
+
+/// A slow daemon: the inspect of one container answers after the call
+/// timeout (`--timeout 1`). The audit completes within a bound; that
+/// container's results are `error` saying the call timed out; every other
+/// result is what the audit gives without the proxy. A delay below the
+/// timeout changes no verdict.
+#[test]
+fn slow_container_inspect_is_a_per_container_error() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = format!("unix://{}", d.socket.display());
+    // Everything (image import, create) through the proxy: it forwards
+    // bodies both ways as they are.
+    let proxy = Proxy::interpose(&d.socket, vec![]).unwrap();
+    let slow_id = rt.block_on(two_containers(&d));
+    assert!(
+        proxy.requests().iter().any(|r| r == "POST /images/create"),
+        "{:?}",
+        proxy.requests()
+    );
+    drop(proxy);
+    let (direct, took) = audit_json(&host, &["--timeout", "1"]);
+    eprintln!("direct: {took:?}");
+    let direct = verdicts(&direct);
+
+    let inspect_slow = format!("^/containers/{slow_id}/json$");
+    let proxy = Proxy::interpose(
+        &d.socket,
+        vec![Rule::regex("GET", &inspect_slow).delay(Duration::from_millis(300))],
+    )
+    .unwrap();
+    let (v, took) = audit_json(&host, &["--timeout", "1"]);
+    eprintln!("inspect 300 ms late: {took:?}");
+    assert!(
+        proxy
+            .requests()
+            .contains(&format!("GET /containers/{slow_id}/json")),
+        "{:?}",
+        proxy.requests()
+    );
+    let diff = status_diff(&direct, &verdicts(&v));
+    assert!(diff.is_empty(), "{diff:#?}");
+
+    proxy.set_rules(vec![
+        Rule::regex("GET", &inspect_slow).delay(Duration::from_secs(5)),
+    ]);
+    let (v, took) = audit_json(&host, &["--timeout", "1"]);
+    eprintln!("inspect 5 s late: {took:?}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+    let slow = verdicts(&v);
+    let mut errors = 0;
+    for (k, (status, message)) in &slow {
+        if k.1 == "container" && k.2 == "slow" {
+            assert!(k.0.starts_with("5."), "{k:?}");
+            assert_eq!(status, "error", "{k:?}: {message}");
+            assert!(
+                message.contains(&format!("GET /containers/{slow_id}/json"))
+                    && message.contains("did not answer")
+                    && message.contains("within 1s"),
+                "{k:?}: {message}"
+            );
+            errors += 1;
+        } else {
+            assert_eq!(
+                Some(status),
+                direct.get(k).map(|(s, _)| s),
+                "{k:?}: {message}"
+            );
+        }
+    }
+    let in_direct = direct
+        .keys()
+        .filter(|k| k.1 == "container" && k.2 == "slow")
+        .count();
+    assert!(errors > 20, "{errors}");
+    assert_eq!(errors, in_direct);
+    assert_eq!(slow.len(), direct.len());
+}
+
+/// `/info` answers after the call timeout. `/info` is the first call after
+/// the version negotiation and the whole daemon configuration comes from
+/// it: the audit stops with exit 2 and an error naming the address, the
+/// call and the timeout, within a bound, without output on stdout. (The
+/// alternative the issue allows, per-check errors for the `/info` checks
+/// with the rest evaluated, is accepted too, so that this test holds if
+/// the snapshot stops treating a slow `/info` as fatal.)
+#[test]
+fn slow_info_is_a_clear_error() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let host = format!("unix://{}", d.socket.display());
+    let proxy = Proxy::interpose(
+        &d.socket,
+        vec![Rule::path("GET", "/info").delay(Duration::from_secs(5))],
+    )
+    .unwrap();
+    let (o, took) = drydock_audit(&host, &["--timeout", "1", "--format", "json"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    eprintln!("exit {:?} in {took:?}: {err}", o.status.code());
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(proxy.requests().contains(&"GET /info".to_string()));
+    if o.status.code() == Some(2) {
+        assert!(err.contains(&host), "{err}");
+        assert!(err.contains("`GET /info` within 1s"), "{err}");
+        assert!(o.stdout.is_empty());
+    } else {
+        let v = json(&o);
+        let r = daemon_status(&v, "2.5");
+        assert_eq!(r["status"], "error", "{r}");
+        assert!(r["message"].as_str().unwrap().contains("/info"), "{r}");
+        assert!(
+            v["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["target"]["kind"] == "host" && r["status"] != "error")
+        );
+    }
+    // Below the timeout: a complete audit.
+    proxy.set_rules(vec![
+        Rule::path("GET", "/info").delay(Duration::from_millis(300)),
+    ]);
+    let (v, _) = audit_json(&host, &["--timeout", "1"]);
+    assert_eq!(daemon_status(&v, "2.5")["status"], "pass");
+}
+
+/// An unknown storage driver (`frobfs`, with a `DriverStatus` of odd
+/// shapes) in `/info`: the audit completes, the storage driver checks
+/// (1.6: 2.6 aufs; 1.8: 2.6 aufs and 2.7 devicemapper) pass (it is
+/// neither), 1.8's 2.7 names the driver, and no other verdict changes.
+#[test]
+fn unknown_storage_driver() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let host = format!("unix://{}", d.socket.display());
+    let mut direct = Vec::new();
+    for version in ["1.6", "1.8"] {
+        let (v, _) = audit_json(&host, &["--cis-version", version]);
+        direct.push(verdicts(&v));
+    }
+    let proxy = Proxy::interpose(
+        &d.socket,
+        vec![Rule::path("GET", "/info").rewrite(|v| {
+            v["Driver"] = "frobfs".into();
+            v["DriverStatus"] = serde_json::json!([
+                [],
+                ["\u{0}\u{7f}", "", "extra"],
+                ["Backing Filesystem", "¿?"],
+                ["x"]
+            ]);
+        })],
+    )
+    .unwrap();
+    for (version, direct) in ["1.6", "1.8"].into_iter().zip(&direct) {
+        let (v, took) = audit_json(&host, &["--cis-version", version]);
+        eprintln!("{version} with frobfs: {took:?}");
+        assert_eq!(v["cis_version"], version);
+        let frob = verdicts(&v);
+        let diff = status_diff(direct, &frob);
+        assert!(diff.is_empty(), "{version}: {diff:#?}");
+        let aufs = daemon_status(&v, "2.6");
+        eprintln!("{version} 2.6: {}", aufs["message"]);
+        assert_eq!(aufs["status"], "pass", "{aufs}");
+        assert!(aufs["title"].as_str().unwrap().contains("aufs"), "{aufs}");
+        if version == "1.8" {
+            let dm = daemon_status(&v, "2.7");
+            assert_eq!(dm["status"], "pass", "{dm}");
+            assert!(dm["title"].as_str().unwrap().contains("devicemapper"));
+            assert!(dm["message"].as_str().unwrap().contains("`frobfs`"), "{dm}");
+            assert_eq!(dm["origin"], "api:Info.Driver");
+        }
+    }
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .filter(|r| *r == "GET /info")
+            .count()
+            >= 2
+    );
+}
+
+/// The daemon drops the connection instead of answering one container's
+/// inspect: that container's results are `error` naming the call, the
+/// other container is evaluated as usual, the audit completes.
+#[test]
+fn connection_closed_on_inspect_is_a_per_container_error() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = format!("unix://{}", d.socket.display());
+    let slow_id = rt.block_on(two_containers(&d));
+    let (direct, _) = audit_json(&host, &[]);
+    let direct = verdicts(&direct);
+    let _proxy = Proxy::interpose(
+        &d.socket,
+        vec![Rule::path("GET", &format!("/containers/{slow_id}/json")).close()],
+    )
+    .unwrap();
+    let (v, took) = audit_json(&host, &[]);
+    eprintln!("inspect closed: {took:?}");
+    let closed = verdicts(&v);
+    assert_eq!(closed.len(), direct.len());
+    let mut errors = 0;
+    for (k, (status, message)) in &closed {
+        if k.1 == "container" && k.2 == "slow" {
+            assert_eq!(status, "error", "{k:?}: {message}");
+            // A dropped connection names the call and the address.
+            assert!(
+                message.contains(&host) && message.contains("closed the connection"),
+                "{k:?}: {message}"
+            );
+            errors += 1;
+        } else {
+            assert_eq!(Some(status), direct.get(k).map(|(s, _)| s), "{k:?}");
+        }
+    }
+    assert!(errors > 20, "{errors}");
+}
+
+/// `/info` with a field of the wrong type (`DriverStatus` a string): the
+/// answer cannot be decoded; a clear error naming the address, exit 2.
+#[test]
+fn malformed_info_is_a_clear_error() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let host = format!("unix://{}", d.socket.display());
+    let _proxy = Proxy::interpose(
+        &d.socket,
+        vec![Rule::path("GET", "/info").rewrite(|v| v["DriverStatus"] = "garbage".into())],
+    )
+    .unwrap();
+    let (o, took) = drydock_audit(&host, &["--format", "json"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    eprintln!("exit {:?} in {took:?}: {err}", o.status.code());
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&host), "{err}");
+    assert!(
+        err.contains("GET /info") && err.contains("garbage"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(o.stdout.is_empty());
 }
