@@ -353,6 +353,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_history_never_panics(entries in proptest::collection::vec(
+            "(\\|[0-9] )?(/bin/sh -c |RUN |#\\(nop\\) )?(ADD|COPY|RUN|ENV|ARG|USER)? ?[ -~\n\\\\é<]{0,40}",
+            0..6,
+        )) {
+            let d = HistoryDocument::new(&entries);
+            for s in d.steps(FileId(0)) {
+                let drydock_core::Origin::File { range, .. } = s.origin else { continue };
+                proptest::prop_assert!(d.entry_at(range.start).is_some());
+            }
+        }
+    }
+
     #[test]
     fn odd_input_never_panics() {
         for s in [
