@@ -29,6 +29,7 @@ dir=$(mktemp -d /tmp/ddb.XXXXXX)
 sock=$dir/d.sock
 pid=
 cleanup() {
+  set +e  # tear down as much as possible, whatever fails
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   # dockerd leaves overlay mounts behind when killed mid-way.
   grep -o " $dir[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -40,7 +41,7 @@ trap cleanup EXIT
 echo '{}' > "$dir/daemon.json"
 dockerd --host "unix://$sock" --data-root "$dir/root" --exec-root "$dir/exec" \
   --pidfile "$dir/d.pid" --bridge=none --iptables=false --ip6tables=false \
-  --config-file "$dir/daemon.json" >"$dir/dockerd.log" 2>&1 &
+  --config-file="$dir/daemon.json" >"$dir/dockerd.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1 && break; sleep 0.05; done
 d() { docker -H "unix://$sock" "$@"; }

@@ -296,9 +296,27 @@ pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> 
             opts.socket.as_deref(),
         ),
     };
+    // The audited engine's own sockets: mounting one exposes the API
+    // whatever it is called (CTR002, CIS 5.32).
+    let mut engine_sockets: Vec<String> = opts
+        .socket
+        .iter()
+        .map(|s| s.display().to_string())
+        .collect();
+    if let Some(p) = &src.process {
+        engine_sockets.extend(
+            dockerd::hosts_of(&p.args)
+                .iter()
+                .filter_map(|h| h.strip_prefix("unix://"))
+                .map(str::to_string),
+        );
+    }
     let cx = Ctx {
         opts,
-        settings: Settings::default(),
+        settings: Settings {
+            engine_sockets,
+            ..Settings::default()
+        },
         sources: src.sources.clone(),
     };
     let mut out = Vec::new();
@@ -407,8 +425,9 @@ pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> 
                     let spec = container_spec(ci, image);
                     container_checks(&cx, &target, &spec, &daemon, snap.top.get(&t.id))
                 }
-                Err(e) => table::CONTAINERS
-                    .iter()
+                // Every check a container gets (4.1 and section 5).
+                Err(e) => std::iter::once(&table::IMAGES[0])
+                    .chain(table::CONTAINERS.iter())
                     .map(|c| error_of(&cx, c, target.clone(), e))
                     .collect(),
             }
@@ -663,6 +682,19 @@ fn daemon_results(
             How::Manual(g) => cx.result(check, t, Status::Manual, g.to_string()),
         };
         let mut r = r;
+        // TLS for the daemon's TCP socket: without one there is nothing
+        // to protect (when the listeners are known).
+        if check.id == "2.7"
+            && r.status == Status::Pass
+            && src.unknown.is_none()
+            && !daemon
+                .hosts
+                .iter()
+                .any(|h| h.value.starts_with("tcp://") || h.value.starts_with("tls://"))
+        {
+            r.status = Status::NotApplicable;
+            r.message = "the daemon listens on no TCP socket".into();
+        }
         if check.id == "2.6"
             && r.status == Status::Pass
             && let Ok(i) = info
@@ -870,9 +902,40 @@ fn container_checks(
             .pid
             .as_ref()
             .is_some_and(|p| p.value.eq_ignore_ascii_case("host"));
-    table::CONTAINERS
-        .iter()
-        .map(|check| match check.how {
+    // AppArmor (5.2) and SELinux (5.3) apply where the daemon has them.
+    let lsm_off = |name: &str| {
+        daemon
+            .security_options
+            .iter()
+            .all(|o| !o.value.split(',').any(|p| p == format!("name={name}")))
+            .then(|| {
+                format!("{name} is not enabled on this host (not in the daemon's security options)")
+            })
+    };
+    let off_52 = if daemon.security_options.is_empty() {
+        None
+    } else {
+        lsm_off("apparmor")
+    };
+    let off_53 = if daemon.security_options.is_empty() {
+        None
+    } else {
+        lsm_off("selinux")
+    };
+    std::iter::once(container_user(cx, target, spec))
+        .chain(table::CONTAINERS.iter().map(|check| match check.how {
+            _ if check.id == "5.2" && off_52.is_some() => cx.result(
+                check,
+                target.clone(),
+                Status::NotApplicable,
+                off_52.clone().unwrap_or_default(),
+            ),
+            _ if check.id == "5.3" && off_53.is_some() => cx.result(
+                check,
+                target.clone(),
+                Status::NotApplicable,
+                off_53.clone().unwrap_or_default(),
+            ),
             How::Manual(g) => cx.result(check, target.clone(), Status::Manual, g.to_string()),
             How::Rules(rules, _) => {
                 let mut r = cx.by_rules(
@@ -896,8 +959,40 @@ fn container_checks(
                 r
             }
             How::Direct => sshd(cx, check, target, top),
-        })
+        }))
         .collect()
+}
+
+/// CIS 4.1 for a container (as Docker Bench judges it): the user it runs
+/// as. A container's `Config.User` already holds its image's `USER` unless
+/// `--user` overrode it, so an empty one means root.
+fn container_user(cx: &Ctx<'_>, target: &Target, spec: &ContainerSpec) -> AuditResult {
+    let check = &table::IMAGES[0];
+    let user = spec.user.as_ref();
+    let name = user.map_or("", |u| u.value.trim());
+    let account = name.split(':').next().unwrap_or("");
+    let mut r = if matches!(account, "" | "0" | "root") {
+        cx.result(
+            check,
+            target.clone(),
+            Status::Fail,
+            if name.is_empty() {
+                "the container runs as root: neither `--user` nor its image's `USER` names another user".to_string()
+            } else {
+                format!("the container runs as root (`{name}`)")
+            },
+        )
+    } else {
+        cx.result(
+            check,
+            target.clone(),
+            Status::Pass,
+            format!("the container runs as `{name}`"),
+        )
+    };
+    r.origin = Some("api:Config.User".into());
+    r.rules = vec!["CTR016".into()];
+    r
 }
 
 fn sshd(

@@ -20,7 +20,11 @@ fn info() -> SystemInfo {
         logging_driver: Some("json-file".into()),
         live_restore_enabled: Some(true),
         docker_root_dir: Some("/var/lib/docker".into()),
-        security_options: Some(vec!["name=seccomp,profile=builtin".into()]),
+        security_options: Some(vec![
+            "name=apparmor".into(),
+            "name=seccomp,profile=builtin".into(),
+            "name=selinux".into(),
+        ]),
         ..Default::default()
     }
 }
@@ -354,4 +358,103 @@ fn a_remote_daemon_is_not_judged_by_this_machines_files() {
     // /info still decides what it shows.
     assert_eq!(get(&rs, "2.13", None).status, Status::Fail);
     assert_eq!(get(&rs, "2.15", None).status, Status::Pass);
+}
+
+fn with_user_and_binds(
+    id: &str,
+    name: &str,
+    user: &str,
+    binds: &[&str],
+) -> Target<ContainerInspectResponse> {
+    let mut t = container(
+        id,
+        name,
+        HostConfig {
+            binds: Some(binds.iter().map(|b| b.to_string()).collect()),
+            ..Default::default()
+        },
+        &[],
+    );
+    if let Ok(ci) = &mut t.result {
+        ci.config.as_mut().unwrap().user = Some(user.into());
+        ci.mounts = Some(
+            binds
+                .iter()
+                .map(|b| {
+                    let (src, dst) = b.split_once(':').unwrap();
+                    drydock_engine::bollard::models::MountPoint {
+                        typ: Some("bind".into()),
+                        source: Some(src.into()),
+                        destination: Some(dst.into()),
+                        rw: Some(true),
+                        ..Default::default()
+                    }
+                })
+                .collect(),
+        );
+    }
+    t
+}
+
+/// 4.1 per container (its `Config.User`, which holds the image's USER
+/// unless overridden), and 5.32 for the audited daemon's own socket under
+/// any name, or anything mounted where clients look for one.
+#[test]
+fn container_user_and_engine_socket_mounts() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let id = |c: char| std::iter::repeat_n(c, 64).collect::<String>();
+    let cs = vec![
+        with_user_and_binds(&id('a'), "root_default", "", &[]),
+        with_user_and_binds(&id('b'), "root_zero", "0:0", &[]),
+        with_user_and_binds(&id('c'), "app", "1000", &[]),
+        // The audited daemon's socket (opts: /x.sock) under another name.
+        with_user_and_binds(&id('d'), "own_sock", "1000", &["/x.sock:/engine"]),
+        // Something mounted where clients look for the Docker API.
+        with_user_and_binds(
+            &id('e'),
+            "at_target",
+            "1000",
+            &["/tmp/ddbc/d.sock:/var/run/docker.sock"],
+        ),
+        with_user_and_binds(&id('f'), "data", "1000", &["/srv/data:/data"]),
+    ];
+    let rs = audit_snapshot(&snapshot(cs), &opts(proc_root.path(), root.path()));
+    let r = get(&rs, "4.1", Some("root_default"));
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(r.origin.as_deref(), Some("api:Config.User"));
+    assert_eq!(get(&rs, "4.1", Some("root_zero")).status, Status::Fail);
+    assert_eq!(get(&rs, "4.1", Some("app")).status, Status::Pass);
+    let r = get(&rs, "5.32", Some("own_sock"));
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(r.message.contains("audited engine"), "{}", r.message);
+    let r = get(&rs, "5.32", Some("at_target"));
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(get(&rs, "5.32", Some("data")).status, Status::Pass);
+}
+
+/// 5.2 (AppArmor) and 5.3 (SELinux) apply where the daemon has them; 2.7
+/// (TLS) where it listens on TCP.
+#[test]
+fn checks_that_do_not_apply_say_so() {
+    let proc_root = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    fake_dockerd(proc_root.path(), "/usr/bin/dockerd -H unix:///x.sock");
+    let id = std::iter::repeat_n('a', 64).collect::<String>();
+    let cs = vec![container(&id, "plain", HostConfig::default(), &[])];
+    let mut snap = snapshot(cs);
+    if let Ok(i) = &mut snap.info {
+        i.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
+    }
+    let rs = audit_snapshot(&snap, &opts(proc_root.path(), root.path()));
+    for c in ["5.2", "5.3"] {
+        let r = get(&rs, c, Some("plain"));
+        assert_eq!(r.status, Status::NotApplicable, "{c}: {r:?}");
+    }
+    let r = get(&rs, "2.7", None);
+    assert_eq!(r.status, Status::NotApplicable, "{r:?}");
+    // With AppArmor on, 5.2 is judged.
+    let cs = vec![container(&id, "plain", HostConfig::default(), &[])];
+    let rs = audit_snapshot(&snapshot(cs), &opts(proc_root.path(), root.path()));
+    assert_ne!(get(&rs, "5.2", Some("plain")).status, Status::NotApplicable);
 }

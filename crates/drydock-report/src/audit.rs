@@ -264,12 +264,19 @@ pub fn render_docker_bench(h: &AuditHeader, results: &[AuditResult]) -> String {
         for id in ids {
             let rs: Vec<&AuditResult> = results.iter().filter(|r| r.check == id).collect();
             let Some(first) = rs.first() else { continue };
+            // drydock's own notes about a section as a whole (where the
+            // daemon configuration was read from) are no Docker Bench check.
+            if id == s && rs.iter().all(|r| r.status == Status::Info) {
+                continue;
+            }
             let bad: Vec<&&AuditResult> = rs
                 .iter()
                 .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
                 .collect();
+            // Docker Bench scores only some checks; a finding of the others
+            // is listed as INFO (4.7, 4.9, 5.18 …), as it writes them.
             let result = if !bad.is_empty() {
-                "WARN"
+                if first.scored { "WARN" } else { "INFO" }
             } else if rs.iter().all(|r| r.status == Status::Manual) {
                 "NOTE"
             } else if rs.iter().any(|r| r.status == Status::Pass) {

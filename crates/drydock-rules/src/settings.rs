@@ -26,6 +26,10 @@ pub struct Settings {
     pub label_schema: BTreeMap<String, LabelType>,
     /// Labels outside `label_schema` are reported (`strict-labels`).
     pub strict_labels: bool,
+    /// Host paths of the sockets of the engine being audited (its `-H
+    /// unix://…` listeners): a bind mount of one of them exposes the API
+    /// whatever the file is called (CTR002).
+    pub engine_sockets: Vec<String>,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
             inline_suppressions: true,
             label_schema: BTreeMap::new(),
             strict_labels: false,
+            engine_sockets: Vec::new(),
         }
     }
 }

@@ -474,7 +474,8 @@ async fn image_history_checks_on_loaded_images() {
     let db: Value = serde_json::from_slice(&o.stdout).unwrap();
     let r49 = &db["tests"][0]["results"][0];
     assert_eq!(r49["id"], "4.9");
-    assert_eq!(r49["result"], "WARN");
+    // Docker Bench lists findings of checks it does not score as INFO.
+    assert_eq!(r49["result"], "INFO");
     assert_eq!(r49["items"], serde_json::json!(["hist/bad:1"]));
 }
 

@@ -458,7 +458,7 @@ fn slow_container_inspect_is_a_per_container_error() {
     let mut errors = 0;
     for (k, (status, message)) in &slow {
         if k.1 == "container" && k.2 == "slow" {
-            assert!(k.0.starts_with("5."), "{k:?}");
+            assert!(k.0.starts_with("5.") || k.0 == "4.1", "{k:?}");
             assert_eq!(status, "error", "{k:?}: {message}");
             assert!(
                 message.contains(&format!("GET /containers/{slow_id}/json"))

@@ -16,7 +16,10 @@ declare_rule! {
     /// pipe `\\.\pipe\docker_engine`, and directories that contain them
     /// (`/run`, `/var/run`, `/run/containerd`, `/run/user/<uid>`, …). Short
     /// (`- /var/run/docker.sock:/var/run/docker.sock`) and long syntax are
-    /// both judged.
+    /// both judged. A source under another name counts too when it is
+    /// mounted where clients look for an engine socket
+    /// (`/var/run/docker.sock`, `/run/podman/podman.sock`, …) or, in
+    /// `drydock audit`, when it is a socket the audited daemon listens on.
     ///
     /// ## Why is this bad?
     /// Whoever can talk to the engine's socket can start a privileged
@@ -102,6 +105,22 @@ fn exposed_socket(source: &str) -> Option<&'static str> {
     None
 }
 
+/// Where clients inside a container look for an engine's API: whatever
+/// is mounted there is meant to be one.
+fn socket_target(target: &str) -> Option<&'static str> {
+    let t = target.trim_end_matches('/');
+    [
+        "/var/run/docker.sock",
+        "/run/docker.sock",
+        "/var/run/podman/podman.sock",
+        "/run/podman/podman.sock",
+        "/run/containerd/containerd.sock",
+        "/var/run/containerd/containerd.sock",
+    ]
+    .contains(&t)
+    .then_some("a file placed where clients look for an engine API socket")
+}
+
 /// `/run/user/<uid>` and `/run/user/<uid>/{docker,podman}` (rootless).
 fn is_user_runtime_dir(path: &str) -> bool {
     let Some(rest) = path
@@ -132,7 +151,17 @@ impl Rule for DockerSocketMounted {
                 continue;
             }
             let Some(source) = &m.source else { continue };
-            let Some(what) = exposed_socket(&source.value) else {
+            let what = exposed_socket(&source.value)
+                .or_else(|| {
+                    let p = normalize_host_path(&source.value)?;
+                    cx.settings
+                        .engine_sockets
+                        .iter()
+                        .any(|s| normalize_host_path(s).as_deref() == Some(p.as_str()))
+                        .then_some("the audited engine's API socket")
+                })
+                .or_else(|| socket_target(&m.target.value));
+            let Some(what) = what else {
                 continue;
             };
             let ro = if m.read_only.as_ref().is_some_and(|r| r.value) {
@@ -169,5 +198,8 @@ mod tests {
         assert!(exposed_socket("/run/secrets").is_none());
         assert!(exposed_socket("/var/run/postgresql").is_none());
         assert!(exposed_socket("./docker.sock.txt").is_none());
+        assert!(socket_target("/var/run/docker.sock").is_some());
+        assert!(socket_target("/run/podman/podman.sock").is_some());
+        assert!(socket_target("/var/run/docker").is_none());
     }
 }
