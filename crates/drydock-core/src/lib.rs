@@ -9,6 +9,7 @@ pub mod finding;
 pub mod fs;
 pub mod imageref;
 pub mod origin;
+pub mod package;
 pub mod rule;
 pub mod source;
 pub mod spec;
