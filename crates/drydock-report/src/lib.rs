@@ -18,6 +18,7 @@ mod human;
 mod json;
 mod junit;
 pub mod resolve;
+pub mod sbom;
 mod sarif;
 
 pub use common::{ResolvedRange, Summary, file_uri, resolve_range};

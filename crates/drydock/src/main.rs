@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod audit;
 mod files;
+mod sbom;
 mod scan;
 mod settings;
 
@@ -26,6 +27,8 @@ enum Command {
     Rules(RulesArgs),
     /// Audit a live Docker host against the CIS Docker Benchmark.
     Audit(Box<audit::AuditArgs>),
+    /// Write the software bill of materials of an image (CycloneDX or SPDX JSON).
+    Sbom(sbom::SbomArgs),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain {
         /// Rule ID (`IMG002`) or name (`last-user-root`).
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Rules(args) => rules(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Sbom(args) => sbom::run(&args),
         Command::Explain { rule } => explain(&rule),
     };
     match result {

@@ -1,0 +1,225 @@
+//! `drydock sbom`: a root filesystem directory and an image of a real
+//! private daemon (streamed through the image export) to CycloneDX 1.6 and
+//! SPDX 2.3, each validated against the official schema.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use assert_cmd::Command;
+use drydock_testkit as support;
+use serde_json::Value;
+
+struct LocalSchemas(BTreeMap<String, Value>);
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.0
+            .get(uri.as_str())
+            .cloned()
+            .ok_or_else(|| format!("schema {uri} is not bundled").into())
+    }
+}
+
+fn schemas() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/schemas")
+}
+
+fn read(f: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(schemas().join(f)).unwrap()).unwrap()
+}
+
+fn validate(doc: &Value, spdx: bool) {
+    let v = if spdx {
+        jsonschema::options()
+            .build(&read("spdx-schema-2.3.json"))
+            .unwrap()
+    } else {
+        let local = LocalSchemas(BTreeMap::from([
+            (
+                "http://cyclonedx.org/schema/spdx.schema.json".to_string(),
+                read("spdx.schema.json"),
+            ),
+            (
+                "http://cyclonedx.org/schema/jsf-0.82.schema.json".to_string(),
+                read("jsf-0.82.schema.json"),
+            ),
+        ]));
+        jsonschema::options()
+            .with_retriever(local)
+            .build(&read("bom-1.6.schema.json"))
+            .unwrap()
+    };
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema violations: {errors:#?}");
+}
+
+fn sbom(args: &[&str]) -> (Option<i32>, Value, String) {
+    let o = Command::cargo_bin("drydock")
+        .unwrap()
+        .env_remove("DOCKER_HOST")
+        .arg("sbom")
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let doc = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    (o.status.code(), doc, err)
+}
+
+const STATUS: &str = "\
+Package: libssl3
+Status: install ok installed
+Priority: optional
+Section: libs
+Installed-Size: 6375
+Maintainer: Debian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>
+Architecture: amd64
+Multi-Arch: same
+Source: openssl
+Version: 3.0.11-1~deb12u2
+Depends: libc6 (>= 2.34)
+Description: Secure Sockets Layer toolkit - shared libraries
+ This package is part of the OpenSSL project's implementation of the SSL
+ and TLS cryptographic protocols for secure communication over the
+ Internet.
+
+Package: removed-pkg
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 1.0-1
+Description: gone
+
+Package: tzdata
+Status: install ok installed
+Architecture: all
+Version: 2024a-0+deb12u1
+Description: time zone and daylight-saving time data
+";
+
+fn rootfs(dir: &Path) {
+    let w = |p: &str, s: &str| {
+        let p = dir.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, s).unwrap();
+    };
+    w(
+        "etc/os-release",
+        "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n",
+    );
+    w("var/lib/dpkg/status", STATUS);
+    w(
+        "usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nLicense: Apache 2.0\n",
+    );
+}
+
+#[test]
+fn rootfs_directory_to_cyclonedx_and_spdx() {
+    let dir = tempfile::tempdir().unwrap();
+    rootfs(dir.path());
+    let target = dir.path().to_str().unwrap();
+
+    let (code, doc, err) = sbom(&[target]);
+    assert_eq!(code, Some(0), "{err}");
+    validate(&doc, false);
+    let purls: Vec<&str> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    assert_eq!(
+        purls,
+        [
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl",
+            "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12",
+            "pkg:pypi/requests@2.31.0",
+        ]
+    );
+    assert_eq!(doc["components"][0]["type"], "operating-system");
+
+    let (code, doc, err) = sbom(&[target, "--format", "spdx"]);
+    assert_eq!(code, Some(0), "{err}");
+    validate(&doc, true);
+    let names: Vec<&str> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[1..], ["libssl3", "tzdata", "requests"]);
+
+    // -o writes the file; stdout stays empty.
+    let out = dir.path().join("sbom.json");
+    let (code, _, err) = sbom(&[target, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    validate(
+        &serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap(),
+        false,
+    );
+}
+
+#[test]
+fn unreadable_package_database_is_reported_and_the_exit_code_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    rootfs(dir.path());
+    // A package.json under node_modules that is not JSON.
+    let p = dir.path().join("app/node_modules/left-pad/package.json");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, "{ not json").unwrap();
+    let (code, doc, err) = sbom(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("/app/node_modules/left-pad/package.json"),
+        "{err}"
+    );
+    // Everything else is still catalogued.
+    validate(&doc, false);
+    assert_eq!(doc["components"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn nothing_to_read_exits_2() {
+    let (code, doc, err) = sbom(&[
+        "/nonexistent/image.tar",
+        "--host",
+        "unix:///nonexistent.sock",
+    ]);
+    assert_eq!(code, Some(2));
+    assert_eq!(doc, Value::Null);
+    assert!(err.contains("/nonexistent/image.tar"), "{err}");
+}
+
+/// An image of a real daemon, read from the image export stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_of_the_daemon_is_streamed() {
+    let Some(d) = support::daemon(None) else {
+        return;
+    };
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    let host = format!("unix://{}", d.socket.display());
+    let (code, doc, err) = sbom(&["--host", &host, support::IMAGE, "--format", "spdx"]);
+    assert_eq!(code, Some(0), "{err}");
+    validate(&doc, true);
+    assert_eq!(doc["name"], support::IMAGE);
+    assert!(
+        doc["packages"][0]["versionInfo"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{}",
+        doc["packages"][0]
+    );
+    let (code, _, err) = sbom(&["--host", &host, "no/such:image"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no/such:image"), "{err}");
+}
