@@ -101,6 +101,13 @@ impl Daemon {
             .tempdir_in("/tmp")
             .map_err(|e| e.to_string())?;
         let p = dir.path();
+        // With userns-remap the remapped root must traverse to its data
+        // root: o+x on the directory (its contents keep their own modes).
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o711))
+                .map_err(|e| e.to_string())?;
+        }
         let socket = p.join("d.sock");
         let mut cmd = Command::new(which("dockerd").ok_or("no dockerd")?);
         cmd.arg("--host")

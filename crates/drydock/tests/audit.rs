@@ -479,6 +479,25 @@ async fn image_history_checks_on_loaded_images() {
     assert_eq!(r49["items"], serde_json::json!(["hist/bad:1"]));
 }
 
+/// A daemon with user namespaces remapped (`userns-remap: default`, which
+/// makes dockerd create the `dockremap` account): 2.9 passes from `/info`
+/// and the containers it runs are remapped (5.31 passes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_of_a_userns_remapped_daemon() {
+    let Some(d) = support::daemon(Some(r#"{"userns-remap": "default"}"#)) else {
+        return;
+    };
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    support::create(&e, "remapped", ContainerCreateBody::default()).await;
+    let o = audit(&d.socket, &["--format", "json", "--include", "2.9,5.31"]);
+    let v = json(&o);
+    validate(&v);
+    let r = find(&v, "2.9", None);
+    assert_eq!(r["status"], "pass", "{r}");
+    assert_eq!(status(&v, "5.31", Some("remapped")), "pass");
+}
+
 #[test]
 fn unreachable_daemon_exits_2_naming_the_address() {
     let dir = tempfile::tempdir().unwrap();
