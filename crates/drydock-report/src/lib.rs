@@ -18,8 +18,8 @@ mod human;
 mod json;
 mod junit;
 pub mod resolve;
-pub mod sbom;
 mod sarif;
+pub mod sbom;
 
 pub use common::{ResolvedRange, Summary, file_uri, resolve_range};
 pub use human::summary_line;
