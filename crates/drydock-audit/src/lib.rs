@@ -971,15 +971,18 @@ fn container_user(cx: &Ctx<'_>, target: &Target, spec: &ContainerSpec) -> AuditR
     let user = spec.user.as_ref();
     let name = user.map_or("", |u| u.value.trim());
     let account = name.split(':').next().unwrap_or("");
+    let who = format!("container `{}`", target.name().unwrap_or_default());
     let mut r = if matches!(account, "" | "0" | "root") {
         cx.result(
             check,
             target.clone(),
             Status::Fail,
             if name.is_empty() {
-                "the container runs as root: neither `--user` nor its image's `USER` names another user".to_string()
+                format!(
+                    "{who} runs as root: neither `--user` nor its image's `USER` names another user"
+                )
             } else {
-                format!("the container runs as root (`{name}`)")
+                format!("{who} runs as root (`{name}`)")
             },
         )
     } else {
@@ -987,7 +990,7 @@ fn container_user(cx: &Ctx<'_>, target: &Target, spec: &ContainerSpec) -> AuditR
             check,
             target.clone(),
             Status::Pass,
-            format!("the container runs as `{name}`"),
+            format!("{who} runs as `{name}`"),
         )
     };
     r.origin = Some("api:Config.User".into());
