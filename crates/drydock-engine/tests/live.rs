@@ -569,39 +569,16 @@ async fn daemon_stopping_gives_connection_errors() {
 /// services, secrets, and overlay networks with their encryption option.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn swarm_manager_objects() {
-    use drydock_engine::bollard::models::{NetworkCreateRequest, SwarmInitRequest};
     let Some(d) = support::daemon(None) else {
         return;
     };
     let e = d.connect().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let init = SwarmInitRequest {
-        listen_addr: Some(format!("127.0.0.1:{port}")),
-        advertise_addr: Some(format!("127.0.0.1:{port}")),
-        ..SwarmInitRequest::default()
-    };
-    if let Err(err) = e.docker().init_swarm(init).await {
+    if let Err(err) = support::init_swarm(&e).await {
         support::skip(&format!("swarm init failed on this machine: {err}"));
         return;
     }
     for (name, encrypted) in [("enc", true), ("clear", false)] {
-        let mut options = HashMap::new();
-        if encrypted {
-            options.insert("encrypted".to_string(), String::new());
-        }
-        e.docker()
-            .create_network(NetworkCreateRequest {
-                name: name.to_string(),
-                driver: Some("overlay".to_string()),
-                options: Some(options),
-                ..NetworkCreateRequest::default()
-            })
-            .await
-            .unwrap();
+        support::overlay_network(&e, name, encrypted).await;
     }
     let snap = e.snapshot(FetchOptions::default()).await.unwrap();
     let swarm = snap.swarm.as_ref().expect("swarm data on a manager");

@@ -390,6 +390,45 @@ pub fn image_archive(reference: &str, config: &serde_json::Value) -> Vec<u8> {
     b.into_inner().expect("tar")
 }
 
+/// Makes the daemon a one-node Swarm manager listening on a free loopback
+/// port.
+pub async fn init_swarm(engine: &Engine) -> Result<(), String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let init = drydock_engine::bollard::models::SwarmInitRequest {
+        listen_addr: Some(format!("127.0.0.1:{port}")),
+        advertise_addr: Some(format!("127.0.0.1:{port}")),
+        ..Default::default()
+    };
+    engine
+        .docker()
+        .init_swarm(init)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Creates an overlay network, with the `encrypted` option when asked.
+pub async fn overlay_network(engine: &Engine, name: &str, encrypted: bool) {
+    let options = if encrypted {
+        std::collections::HashMap::from([("encrypted".to_string(), String::new())])
+    } else {
+        std::collections::HashMap::new()
+    };
+    engine
+        .docker()
+        .create_network(drydock_engine::bollard::models::NetworkCreateRequest {
+            name: name.to_string(),
+            driver: Some("overlay".to_string()),
+            options: Some(options),
+            ..Default::default()
+        })
+        .await
+        .expect("overlay network");
+}
+
 /// Loads a `docker save` archive (`POST /images/load`).
 pub async fn load_image(engine: &Engine, archive: Vec<u8>) {
     let body = drydock_engine::bollard::body_full(archive.into());

@@ -14,7 +14,6 @@ use drydock_testkit::proxy::{Proxy, Rule};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use drydock_audit::{AuditOptions, audit_snapshot};
 use drydock_core::audit::{AuditResult, Status, Target};
 use drydock_engine::bollard::models::ContainerCreateBody;
@@ -22,24 +21,8 @@ use drydock_engine::bollard::query_parameters::ListImagesOptionsBuilder;
 use drydock_engine::{Engine, FetchOptions};
 use serde_json::Value;
 
-fn drydock_audit(host: &str, args: &[&str]) -> (Output, Duration) {
-    let t0 = Instant::now();
-    let o = Command::cargo_bin("drydock")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("DOCKER_TLS_VERIFY")
-        .env_remove("DOCKER_CERT_PATH")
-        .arg("audit")
-        .arg("--host")
-        .arg(host)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    (o, t0.elapsed())
-}
+mod common;
+use common::drydock_audit;
 
 fn opts(d: &support::Daemon) -> AuditOptions {
     AuditOptions {

@@ -7,40 +7,20 @@
 
 use drydock_testkit as support;
 
-use std::collections::HashMap;
 use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use assert_cmd::Command;
 use drydock_engine::Engine;
-use drydock_engine::bollard::models::{
-    NetworkCreateRequest, SecretSpec, SwarmInitRequest, SwarmSpecEncryptionConfig,
-};
+use drydock_engine::bollard::models::{SecretSpec, SwarmSpecEncryptionConfig};
 use drydock_engine::bollard::query_parameters::UpdateSwarmOptions;
 use serde_json::Value;
 
+mod common;
+
 fn drydock_audit(host: &str, args: &[&str]) -> Output {
-    let t0 = Instant::now();
-    let o = Command::cargo_bin("drydock")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("DOCKER_TLS_VERIFY")
-        .env_remove("DOCKER_CERT_PATH")
-        .arg("audit")
-        .arg("--host")
-        .arg(host)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
+    let (o, took) = common::drydock_audit(host, args);
     let err = String::from_utf8_lossy(&o.stderr);
-    eprintln!(
-        "audit {args:?}: exit {:?} in {:?}",
-        o.status.code(),
-        t0.elapsed()
-    );
+    eprintln!("audit {args:?}: exit {:?} in {took:?}", o.status.code());
     assert!(matches!(o.status.code(), Some(0 | 1)), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     o
@@ -121,37 +101,15 @@ async fn swarm_manager_audit() {
         assert_eq!(status(&v, id), "not_applicable", "{id}");
     }
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let init = SwarmInitRequest {
-        listen_addr: Some(format!("127.0.0.1:{port}")),
-        advertise_addr: Some(format!("127.0.0.1:{port}")),
-        ..SwarmInitRequest::default()
-    };
     let t0 = Instant::now();
-    if let Err(err) = e.docker().init_swarm(init).await {
+    if let Err(err) = support::init_swarm(&e).await {
         support::skip(&format!("swarm init failed on this machine: {err}"));
         return;
     }
     eprintln!("swarm init in {:?}", t0.elapsed());
     // With `--bridge=none --iptables=false` (the testkit's default flags).
     for (name, encrypted) in [("ovl-sealed", true), ("ovl-plain", false)] {
-        let mut options = HashMap::new();
-        if encrypted {
-            options.insert("encrypted".to_string(), String::new());
-        }
-        e.docker()
-            .create_network(NetworkCreateRequest {
-                name: name.to_string(),
-                driver: Some("overlay".to_string()),
-                options: Some(options),
-                ..NetworkCreateRequest::default()
-            })
-            .await
-            .unwrap_or_else(|err| panic!("overlay network {name}: {err}"));
+        support::overlay_network(&e, name, encrypted).await;
     }
     e.docker()
         .create_secret(SecretSpec {
