@@ -292,7 +292,7 @@ fn ldflags_version(flags: &str) -> Option<String> {
     })
 }
 
-/// `v?\d+.\d+.\d+[-\w]*` at the start of `s`.
+/// `v?\d+.\d+.\d+[-\w]*`, with `+build` metadata, at the start of `s`.
 fn semver_prefix(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'v'));
@@ -316,6 +316,20 @@ fn semver_prefix(s: &str) -> Option<String> {
     {
         i += 1;
     }
+    // SemVer build metadata (`20.10.24+dfsg1`): Syft 1.18 keeps it.
+    if b.get(i) == Some(&b'+') {
+        let start = i;
+        i += 1;
+        while b
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+        {
+            i += 1;
+        }
+        if i == start + 1 {
+            i = start;
+        }
+    }
     s.get(..i).map(str::to_string)
 }
 
@@ -323,6 +337,21 @@ fn semver_prefix(s: &str) -> Option<String> {
 pub(crate) mod tests {
     use super::*;
     use crate::elf::build::elf64;
+
+    #[test]
+    fn ldflags_versions_keep_build_metadata() {
+        // Debian's dockerd: `-X ….Version=20.10.24+dfsg1` (Syft: v20.10.24+dfsg1).
+        assert_eq!(
+            semver_prefix("20.10.24+dfsg1").as_deref(),
+            Some("20.10.24+dfsg1")
+        );
+        assert_eq!(
+            semver_prefix("v1.2.3-rc.1+b.2\"").as_deref(),
+            Some("v1.2.3-rc")
+        );
+        assert_eq!(semver_prefix("v1.2.3+").as_deref(), Some("v1.2.3"));
+        assert_eq!(semver_prefix("1.2"), None);
+    }
 
     const MODINFO: &str = "path\tgithub.com/acme/tool/cmd/tool
 mod\tgithub.com/acme/tool\t(devel)\t

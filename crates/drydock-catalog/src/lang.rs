@@ -60,6 +60,10 @@ pub(crate) fn parse_python(path: &str, data: &[u8]) -> Result<Vec<Package>, Stri
     let Some(version) = version.filter(|v| !v.is_empty()) else {
         return Err(format!("{name}: no Version: header"));
     };
+    // Named as Syft names them: PEP 503 normalised (`Jinja2` → `jinja2`,
+    // `typing_extensions` → `typing-extensions`), which is also how the
+    // index and vulnerability databases key them.
+    let name = drydock_core::package::pep503_normalise(&name);
     let mut p = Package::new(PackageKind::Python, name, version, path);
     p.licenses = if let Some(e) = license_expr {
         vec![e]
@@ -290,6 +294,23 @@ Requires-Dist: charset-normalizer (<4,>=2)
 # Requests
 License: not a header, this is the body
 ";
+
+    #[test]
+    fn python_names_are_normalised_as_syft_names_them() {
+        for (declared, name) in [
+            ("Jinja2", "jinja2"),
+            ("typing_extensions", "typing-extensions"),
+            ("prompt_toolkit", "prompt-toolkit"),
+            ("zope.interface", "zope-interface"),
+        ] {
+            let meta = format!("Metadata-Version: 2.1\nName: {declared}\nVersion: 1.0\n");
+            let p = parse_python("/x.dist-info/METADATA", meta.as_bytes())
+                .unwrap()
+                .remove(0);
+            assert_eq!(p.name, name);
+            assert_eq!(p.purl, format!("pkg:pypi/{name}@1.0"));
+        }
+    }
 
     #[test]
     fn python_metadata() {

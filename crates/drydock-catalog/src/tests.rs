@@ -172,7 +172,7 @@ fn finish_fills_distro_merges_status_d_and_licences() {
             ),
             (
                 "zlib1g",
-                "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib",
+                "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib",
                 Some(0)
             ),
             ("ms", "pkg:npm/ms@2.1.3", Some(2)),

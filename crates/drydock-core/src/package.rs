@@ -262,11 +262,13 @@ impl OsRelease {
 }
 
 /// Percent-encode a purl component: everything but ASCII alphanumerics and
-/// `.-_~` is encoded (so `@` → `%40`, `+` → `%2B`, `:` → `%3A`, space → `%20`).
+/// `.-_~` is encoded (so `@` → `%40`, `+` → `%2B`, space → `%20`), except
+/// the colon: the purl standard's *Character encoding* clause says `:` is
+/// never percent-encoded, separator or not (`pkg:deb/debian/login@1:4.13`).
 pub fn purl_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b':') {
             out.push(char::from(b));
         } else {
             let _ = write!(out, "%{b:02X}");
@@ -424,7 +426,7 @@ mod tests {
                 &q(&[("repository_url", "gcr.io")]),
                 None
             ),
-            "pkg:docker/customer/dockerimage@sha256%3A244fd47e07d10?repository_url=gcr.io"
+            "pkg:docker/customer/dockerimage@sha256:244fd47e07d10?repository_url=gcr.io"
         );
         assert_eq!(
             purl(
@@ -546,7 +548,7 @@ mod tests {
 
     #[test]
     fn encode() {
-        assert_eq!(purl_encode("a b+c:d@e/f"), "a%20b%2Bc%3Ad%40e%2Ff");
+        assert_eq!(purl_encode("a b+c:d@e/f"), "a%20b%2Bc:d%40e%2Ff");
         assert_eq!(purl_encode("é"), "%C3%A9");
     }
 
@@ -570,7 +572,7 @@ mod tests {
         #[test]
         fn encoding_is_safe_and_reversible(s in "\\PC*") {
             let e = purl_encode(&s);
-            proptest::prop_assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b"._~-%".contains(&b)));
+            proptest::prop_assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b"._~-%:".contains(&b)));
             proptest::prop_assert_eq!(decode(&e), s.as_bytes().to_vec());
         }
     }
