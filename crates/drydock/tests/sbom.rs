@@ -223,3 +223,52 @@ async fn image_of_the_daemon_is_streamed() {
     assert_eq!(code, Some(2));
     assert!(err.contains("no/such:image"), "{err}");
 }
+
+/// `docker save` archives made here: a sound one, one whose layer does not
+/// match its diff_id, and a truncated one. What can be read is written; the
+/// exit code and stderr say what could not.
+#[test]
+fn damaged_archives_are_reported_and_the_exit_code_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = serde_json::json!({"config": {"User": "1000"}});
+    let good = support::image_archive("example/app:1", &cfg);
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+
+    let (code, doc, err) = sbom(&[&write("good.tar", &good)]);
+    assert_eq!(code, Some(0), "{err}");
+    validate(&doc, false);
+    assert_eq!(doc["metadata"]["component"]["name"], "example/app:1");
+    assert!(
+        doc["metadata"]["component"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+
+    // One byte of a file inside the layer changed: the layer's sha256 no
+    // longer matches rootfs.diff_ids.
+    let mut tampered = good.clone();
+    let at = tampered
+        .windows(18)
+        .position(|w| w == b"drydock test image")
+        .unwrap();
+    tampered[at] = b'D';
+    let (code, doc, err) = sbom(&[&write("tampered.tar", &tampered)]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("tampered.tar"), "{err}");
+    assert!(
+        err.to_lowercase().contains("diff_id") || err.contains("digest"),
+        "{err}"
+    );
+    validate(&doc, false);
+
+    // Cut in the middle of the layer: manifest.json (written last) is gone.
+    let (code, doc, err) = sbom(&[&write("cut.tar", &good[..good.len() / 2])]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cut.tar"), "{err}");
+    assert_eq!(doc, Value::Null, "nothing to describe: no SBOM");
+}
