@@ -67,8 +67,11 @@ impl Visitor for CatalogVisitor {
 /// An image's catalogue, with what could not be read.
 pub struct Catalogued {
     pub catalogue: Catalogue,
-    /// Problems of the image and package files that did not parse.
-    pub notes: Vec<String>,
+    /// Problems of the image and package files that did not parse, each
+    /// with whether it leaves the catalogue incomplete (an error) or not
+    /// (a warning: a note, a file too large to examine, an unsupported
+    /// format).
+    pub notes: Vec<(bool, String)>,
     /// Something that matters could not be read (not only notes).
     pub incomplete: bool,
     pub repo_tags: Vec<String>,
@@ -80,13 +83,12 @@ pub fn catalogue(scan: ImageScan<Result<Fact, String>>) -> Catalogued {
     let mut notes = Vec::new();
     let mut incomplete = false;
     for p in &scan.problems {
-        if !matches!(
+        let error = !matches!(
             p.kind,
             ProblemKind::Note | ProblemKind::FileTooLarge | ProblemKind::Unsupported
-        ) {
-            incomplete = true;
-        }
-        notes.push(p.to_string());
+        );
+        incomplete |= error;
+        notes.push((error, p.to_string()));
     }
     let mut facts = Vec::new();
     for (path, layer, fact) in scan.facts {
@@ -100,7 +102,7 @@ pub fn catalogue(scan: ImageScan<Result<Fact, String>>) -> Catalogued {
             )),
             Err(e) => {
                 incomplete = true;
-                notes.push(format!("layer {layer}: {path}: {e}"));
+                notes.push((true, format!("layer {layer}: {path}: {e}")));
             }
         }
     }
@@ -264,8 +266,9 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
         None => anstream::stdout().lock().write_all(text.as_bytes())?,
     }
     let mut err = anstream::stderr().lock();
-    for n in &c.notes {
-        writeln!(err, "drydock: warning: {}: {n}", args.target)?;
+    for (error, n) in &c.notes {
+        let level = if *error { "error" } else { "warning" };
+        writeln!(err, "drydock: {level}: {}: {n}", args.target)?;
     }
     // A partial catalogue is still written, but the exit code says so.
     Ok(if c.incomplete {

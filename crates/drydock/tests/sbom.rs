@@ -259,7 +259,10 @@ fn damaged_archives_are_reported_and_the_exit_code_says_so() {
     tampered[at] = b'D';
     let (code, doc, err) = sbom(&[&write("tampered.tar", &tampered)]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("tampered.tar"), "{err}");
+    assert!(
+        err.contains("drydock: error:") && err.contains("tampered.tar"),
+        "{err}"
+    );
     assert!(
         err.to_lowercase().contains("diff_id") || err.contains("digest"),
         "{err}"
