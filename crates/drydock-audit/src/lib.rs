@@ -537,37 +537,39 @@ fn host_results(
     };
     drydock_host::run_host_checks(&h)
         .into_iter()
-        .map(|r| {
-            let def = drydock_host::catalog::find(r.check, opts.version);
-            AuditResult {
-                check: r.check.to_string(),
-                // The extension checks (`drydock-host-N`) are about daemon files.
-                section: if r.check.starts_with("drydock-") {
-                    "3".to_string()
-                } else {
-                    section_of(r.check)
-                },
-                title: def
-                    .map(|d| d.title(opts.version).to_string())
-                    .unwrap_or_default(),
-                rules: Vec::new(),
-                references: if r.check.starts_with("drydock-") {
-                    Vec::new()
-                } else {
-                    vec![format!("cis-docker-{}:{}", opts.version, r.check)]
-                },
-                scored: matches!(r.status, Status::Pass | Status::Fail | Status::Warn)
-                    && def.is_some_and(|d| {
-                        d.evaluation == drydock_host::catalog::Evaluation::Automated
-                    }),
-                status: r.status,
-                target: r.target,
-                message: r.message,
-                evidence: r.evidence,
-                origin: r.origin.map(|o| o.to_string()),
-            }
-        })
+        .map(|r| from_host(r, opts.version))
         .collect()
+}
+
+/// A host check's result (sections 1 and 3) as an audit result.
+fn from_host(r: drydock_core::audit::CheckResult, version: CisVersion) -> AuditResult {
+    let def = drydock_host::catalog::find(r.check, version);
+    // The extension checks (`drydock-host-N`) are about daemon files.
+    let extension = r.check.starts_with("drydock-");
+    AuditResult {
+        check: r.check.to_string(),
+        section: if extension {
+            "3".to_string()
+        } else {
+            section_of(r.check)
+        },
+        title: def
+            .map(|d| d.title(version).to_string())
+            .unwrap_or_default(),
+        rules: Vec::new(),
+        references: if extension {
+            Vec::new()
+        } else {
+            vec![format!("cis-docker-{version}:{}", r.check)]
+        },
+        scored: matches!(r.status, Status::Pass | Status::Fail | Status::Warn)
+            && def.is_some_and(|d| d.evaluation == drydock_host::catalog::Evaluation::Automated),
+        status: r.status,
+        target: r.target,
+        message: r.message,
+        evidence: r.evidence,
+        origin: r.origin.map(|o| o.to_string()),
+    }
 }
 
 /// Sections 1 and 3 for a daemon on another machine: every check
@@ -580,24 +582,17 @@ fn remote_host_results(opts: &AuditOptions, addr: &str) -> Vec<AuditResult> {
     drydock_host::selected_checks(&h)
         .into_iter()
         .map(|def| {
-            let id = def.id(opts.version);
-            AuditResult {
-                check: id.to_string(),
-                section: if id.starts_with("drydock-") { "3".to_string() } else { section_of(id) },
-                title: def.title(opts.version).to_string(),
-                rules: Vec::new(),
-                references: if id.starts_with("drydock-") {
-                    Vec::new()
-                } else {
-                    vec![format!("cis-docker-{}:{id}", opts.version)]
+            from_host(
+                drydock_core::audit::CheckResult {
+                    check: def.id(opts.version),
+                    status: Status::Skipped,
+                    target: Target::Host,
+                    message: format!("the daemon at {addr} runs on another machine: run `drydock audit` on that host for its files"),
+                    evidence: None,
+                    origin: None,
                 },
-                scored: false,
-                status: Status::Skipped,
-                target: Target::Host,
-                message: format!("the daemon at {addr} runs on another machine: run `drydock audit` on that host for its files"),
-                evidence: None,
-                origin: None,
-            }
+                opts.version,
+            )
         })
         .collect()
 }
@@ -748,8 +743,6 @@ struct ImageHistory {
     spec: ImageSpec,
     sources: SourceMap,
     doc: drydock_dockerfile::HistoryDocument,
-    /// Number of entries.
-    len: usize,
     id: String,
 }
 
@@ -781,7 +774,6 @@ impl ImageHistory {
             spec,
             sources,
             doc,
-            len: created.len(),
             id: id.to_string(),
         }
     }
@@ -791,7 +783,7 @@ impl ImageHistory {
             return None;
         };
         let oldest_first = self.doc.entry_at(range.start)?;
-        let n = self.len.checked_sub(oldest_first + 1)?;
+        let n = self.doc.entries.len().checked_sub(oldest_first + 1)?;
         Some(format!("api:/images/{}/history[{n}].CreatedBy", self.id))
     }
 }
@@ -845,8 +837,8 @@ fn image_checks(
                         r.status = Status::Info;
                         r.message = format!(
                             "the image history ({} entr{}) records no build instruction (an imported, committed or otherwise built image): nothing to judge",
-                            h.len,
-                            if h.len == 1 { "y" } else { "ies" }
+                            h.doc.entries.len(),
+                            if h.doc.entries.len() == 1 { "y" } else { "ies" }
                         );
                     } else if r.status == Status::Pass {
                         r.message = format!(
@@ -903,62 +895,53 @@ fn container_checks(
             .as_ref()
             .is_some_and(|p| p.value.eq_ignore_ascii_case("host"));
     // AppArmor (5.2) and SELinux (5.3) apply where the daemon has them.
-    let lsm_off = |name: &str| {
-        daemon
-            .security_options
-            .iter()
-            .all(|o| !o.value.split(',').any(|p| p == format!("name={name}")))
-            .then(|| {
-                format!("{name} is not enabled on this host (not in the daemon's security options)")
-            })
-    };
-    let off_52 = if daemon.security_options.is_empty() {
-        None
-    } else {
-        lsm_off("apparmor")
-    };
-    let off_53 = if daemon.security_options.is_empty() {
-        None
-    } else {
-        lsm_off("selinux")
+    let lsm_off = |check: &str| {
+        let name = match check {
+            "5.2" => "apparmor",
+            "5.3" => "selinux",
+            _ => return None,
+        };
+        let opts = &daemon.security_options;
+        // Known only when `/info` listed the daemon's security options.
+        (!opts.is_empty()
+            && opts
+                .iter()
+                .all(|o| !o.value.split(',').any(|p| p == format!("name={name}"))))
+        .then(|| {
+            format!("{name} is not enabled on this host (not in the daemon's security options)")
+        })
     };
     std::iter::once(container_user(cx, target, spec))
-        .chain(table::CONTAINERS.iter().map(|check| match check.how {
-            _ if check.id == "5.2" && off_52.is_some() => cx.result(
-                check,
-                target.clone(),
-                Status::NotApplicable,
-                off_52.clone().unwrap_or_default(),
-            ),
-            _ if check.id == "5.3" && off_53.is_some() => cx.result(
-                check,
-                target.clone(),
-                Status::NotApplicable,
-                off_53.clone().unwrap_or_default(),
-            ),
-            How::Manual(g) => cx.result(check, target.clone(), Status::Manual, g.to_string()),
-            How::Rules(rules, _) => {
-                let mut r = cx.by_rules(
-                    check,
-                    target.clone(),
-                    rules,
-                    &|rule, c| rule.check_container(c, spec),
-                    &|f| {
-                        let added_by_daemon = daemon_label && f.message.contains("SELinux label");
-                        let daemon_default = daemon_nnp.is_some() && f.rule.id == "CTR006";
-                        !(added_by_daemon || daemon_default)
-                    },
-                );
-                if let Some(nnp) = daemon_nnp
-                    && check.id == "5.26"
-                    && r.status == Status::Pass
-                {
-                    r.message = "the daemon's default `no-new-privileges: true` applies".into();
-                    r.origin = cx.origin(&nnp.origin);
-                }
-                r
+        .chain(table::CONTAINERS.iter().map(|check| {
+            if let Some(why) = lsm_off(check.id) {
+                return cx.result(check, target.clone(), Status::NotApplicable, why);
             }
-            How::Direct => sshd(cx, check, target, top),
+            match check.how {
+                How::Manual(g) => cx.result(check, target.clone(), Status::Manual, g.to_string()),
+                How::Rules(rules, _) => {
+                    let mut r = cx.by_rules(
+                        check,
+                        target.clone(),
+                        rules,
+                        &|rule, c| rule.check_container(c, spec),
+                        &|f| {
+                            let added_by_daemon =
+                                daemon_label && f.message.contains("SELinux label");
+                            let daemon_default = daemon_nnp.is_some() && f.rule.id == "CTR006";
+                            !(added_by_daemon || daemon_default)
+                        },
+                    );
+                    if let Some(nnp) = daemon_nnp
+                        && check.id == "5.26"
+                        && r.status == Status::Pass
+                    {
+                        r.message = "the daemon's default `no-new-privileges: true` applies".into();
+                        r.origin = cx.origin(&nnp.origin);
+                    }
+                    r
+                }
+                How::Direct => sshd(cx, check, target, top),
+            }
         }))
         .collect()
 }
