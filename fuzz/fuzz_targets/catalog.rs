@@ -3,30 +3,8 @@
 //! first byte selects the path, the rest is the file content.
 #![no_main]
 
-use drydock_catalog::{FileRef, finish, parse, wants};
+use drydock_catalog::{EXAMPLE_PATHS as PATHS, FileRef, finish, parse, wants};
 use libfuzzer_sys::fuzz_target;
-
-const PATHS: &[&str] = &[
-    "/etc/os-release",
-    "/etc/alpine-release",
-    "/etc/debian_version",
-    "/etc/redhat-release",
-    "/etc/lsb-release",
-    "/var/lib/dpkg/status",
-    "/var/lib/dpkg/status.d/libc6",
-    "/usr/share/doc/bash/copyright",
-    "/lib/apk/db/installed",
-    "/var/lib/rpm/rpmdb.sqlite",
-    "/var/lib/rpm/Packages",
-    "/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
-    "/usr/lib/python3/site-packages/x-1.0.egg-info",
-    "/app/node_modules/x/package.json",
-    "/app/package-lock.json",
-    "/usr/local/bundle/specifications/x-1.0.gemspec",
-    "/app/vendor/composer/installed.json",
-    "/app/x-1.0.jar",
-    "/usr/local/bin/tool",
-];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, content)) = data.split_first() else {

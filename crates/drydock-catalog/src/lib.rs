@@ -168,6 +168,32 @@ fn is_regular(mode: u32) -> bool {
     ty == 0o100000 || ty == 0
 }
 
+/// One path of every kind of file the catalogue reads (for tests and
+/// fuzzing: `wants` and `parse` over each, with any bytes).
+pub const EXAMPLE_PATHS: &[&str] = &[
+    "/etc/os-release",
+    "/usr/lib/os-release",
+    "/etc/alpine-release",
+    "/etc/debian_version",
+    "/etc/redhat-release",
+    "/etc/lsb-release",
+    "/var/lib/dpkg/status",
+    "/var/lib/dpkg/status.d/libc6",
+    "/usr/share/doc/bash/copyright",
+    "/lib/apk/db/installed",
+    "/var/lib/rpm/rpmdb.sqlite",
+    "/var/lib/rpm/Packages",
+    "/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
+    "/usr/lib/python3/site-packages/x.egg-info/PKG-INFO",
+    "/usr/lib/python3/site-packages/x-1.0.egg-info",
+    "/app/node_modules/x/package.json",
+    "/app/package-lock.json",
+    "/usr/local/bundle/specifications/x-1.0.gemspec",
+    "/app/vendor/composer/installed.json",
+    "/app/x-1.0.jar",
+    "/usr/local/bin/tool",
+];
+
 /// Whether the catalogue needs this file's content, and up to how many bytes
 /// (files bigger than that are skipped and reported by the caller).
 /// `path` is absolute and normalised; `mode` holds the unix mode bits including

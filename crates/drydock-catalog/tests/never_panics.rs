@@ -1,32 +1,8 @@
 //! `parse` never panics, whatever the bytes, for every kind of path the
 //! catalogue recognises; `wants` and `finish` neither.
 
-use drydock_catalog::{FileRef, finish, parse, wants};
+use drydock_catalog::{EXAMPLE_PATHS as PATHS, FileRef, finish, parse, wants};
 use proptest::prelude::*;
-
-const PATHS: &[&str] = &[
-    "/etc/os-release",
-    "/usr/lib/os-release",
-    "/etc/alpine-release",
-    "/etc/debian_version",
-    "/etc/redhat-release",
-    "/etc/lsb-release",
-    "/var/lib/dpkg/status",
-    "/var/lib/dpkg/status.d/libc6",
-    "/usr/share/doc/bash/copyright",
-    "/lib/apk/db/installed",
-    "/var/lib/rpm/rpmdb.sqlite",
-    "/var/lib/rpm/Packages",
-    "/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
-    "/usr/lib/python3/site-packages/x.egg-info/PKG-INFO",
-    "/usr/lib/python3/site-packages/x-1.0.egg-info",
-    "/app/node_modules/x/package.json",
-    "/app/package-lock.json",
-    "/usr/local/bundle/specifications/x-1.0.gemspec",
-    "/app/vendor/composer/installed.json",
-    "/app/x-1.0.jar",
-    "/usr/local/bin/tool",
-];
 
 /// Inputs that start like the real formats, so mutations reach deep code.
 fn seeded() -> impl Strategy<Value = Vec<u8>> {
