@@ -757,7 +757,7 @@ impl ImageHistory {
         // leaves it out too).
         let mut created: Vec<&str> = items.iter().rev().map(|h| h.created_by.as_str()).collect();
         if let Some(first) = created.first()
-            && is_rootfs_add(first)
+            && drydock_dockerfile::history::is_rootfs_add(first)
         {
             created[0] = "";
         }
@@ -786,14 +786,6 @@ impl ImageHistory {
         let n = self.doc.entries.len().checked_sub(oldest_first + 1)?;
         Some(format!("api:/images/{}/history[{n}].CreatedBy", self.id))
     }
-}
-
-/// `ADD file:<sha> in /` (classic builder) or `ADD <x> / # buildkit`: the
-/// step that unpacked a root filesystem.
-fn is_rootfs_add(created_by: &str) -> bool {
-    let s = created_by.trim().trim_end_matches("# buildkit").trim_end();
-    let s = s.rsplit("#(nop)").next().unwrap_or(s).trim();
-    s.starts_with("ADD ") && (s.ends_with(" in /") || s.ends_with(" /"))
 }
 
 fn image_checks(

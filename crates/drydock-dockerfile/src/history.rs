@@ -103,6 +103,14 @@ impl HistoryDocument {
     }
 }
 
+/// `ADD file:<sha> in /` (classic builder) or `ADD <x> / # buildkit`: the
+/// step that unpacked a root filesystem.
+pub fn is_rootfs_add(created_by: &str) -> bool {
+    let s = created_by.trim().trim_end_matches("# buildkit").trim_end();
+    let s = s.rsplit("#(nop)").next().unwrap_or(s).trim();
+    s.starts_with("ADD ") && (s.ends_with(" in /") || s.ends_with(" /"))
+}
+
 /// `#(nop)` marks an entry of the classic builder that ran nothing.
 const NOP: &str = "#(nop)";
 

@@ -69,32 +69,7 @@ fn map_pairs(map: &HashMap<String, String>, base: &str) -> Vec<KeyValue> {
         .collect()
 }
 
-/// Nanoseconds as a Go-style duration: `30s`, `1m30s`, `500ms`.
-pub fn format_duration_ns(ns: i64) -> String {
-    if ns <= 0 {
-        return "0s".to_string();
-    }
-    if ns % 1_000_000_000 != 0 {
-        if ns % 1_000_000 == 0 {
-            return format!("{}ms", ns / 1_000_000);
-        }
-        return format!("{}s", ns as f64 / 1e9);
-    }
-    let mut s = ns / 1_000_000_000;
-    let mut out = String::new();
-    if s >= 3600 {
-        out.push_str(&format!("{}h", s / 3600));
-        s %= 3600;
-    }
-    if s >= 60 {
-        out.push_str(&format!("{}m", s / 60));
-        s %= 60;
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
-}
+pub use drydock_core::text::format_duration_ns;
 
 /// A CPU count as `--cpus` writes it (`1.5`), from `NanoCpus`.
 pub fn cpus_from_nano(nano: i64) -> Option<String> {

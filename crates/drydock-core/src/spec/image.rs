@@ -1,6 +1,8 @@
 //! `ImageSpec`: what an image will be (from a Dockerfile stage) or is (from
 //! an image config, in a later source).
 
+use std::sync::Arc;
+
 use crate::imageref::ImageRef;
 use crate::origin::{Origin, Sp};
 use crate::spec::shell::ShellScript;
@@ -166,6 +168,13 @@ pub struct ImageSpec {
     pub cmd: Option<Sp<CommandLine>>,
     pub shell: Option<Sp<Vec<String>>>,
     pub steps: Vec<BuildStep>,
+    /// When the image was built (`created` of a built image's config, RFC
+    /// 3339); `None` for a Dockerfile stage.
+    pub created: Option<Sp<String>>,
+    /// The final filesystem of a built image; `None` for a Dockerfile stage
+    /// and for an image known only by its configuration (the daemon's
+    /// inspect). Rules about files judge it here.
+    pub files: Option<Arc<crate::spec::ImageFiles>>,
 }
 
 impl ImageSpec {
@@ -190,6 +199,8 @@ impl ImageSpec {
             cmd: None,
             shell: None,
             steps: Vec::new(),
+            created: None,
+            files: None,
         }
     }
 

@@ -9,6 +9,7 @@
 mod anchor;
 mod container;
 mod daemon;
+mod files;
 mod image;
 mod shell;
 
@@ -18,6 +19,7 @@ pub use container::{
     PortMapping, Resources, SecurityOpt, UnknownPart, parse_port_range,
 };
 pub use daemon::{DaemonSetting, DaemonSpec};
+pub use files::{ImageFile, ImageFileKind, ImageFiles, ImageLayer, ImageText};
 pub use image::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,
     RunStep, StepKind,
