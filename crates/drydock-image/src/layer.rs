@@ -96,12 +96,16 @@ struct Raw<R> {
     inner: R,
     count: Rc<Cell<u64>>,
     hash: Option<Context>,
+    progress: Option<crate::Progress>,
 }
 
 impl<R: Read> Read for Raw<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.set(self.count.get() + n as u64);
+        if let Some(p) = &self.progress {
+            (p.0)(n as u64);
+        }
         if let Some(h) = &mut self.hash {
             h.update(&buf[..n]);
         }
@@ -344,6 +348,7 @@ fn process_with<V: Visitor>(
         inner: raw,
         count: compressed.clone(),
         hash: blob_digest.then(|| Context::new(&SHA256)),
+        progress: opts.progress.clone(),
     };
     let mut buffered = BufReader::with_capacity(BUF, raw);
     let head = match buffered.fill_buf() {

@@ -117,6 +117,20 @@ pub struct Options {
     /// thread beside decompression and tar parsing (streams too). False: all
     /// on the calling thread.
     pub parallel: bool,
+    /// Called with the number of bytes of layer blobs read as stored
+    /// (compressed), as they are read, from whichever thread reads: for a
+    /// progress bar. Must be cheap.
+    pub progress: Option<Progress>,
+}
+
+/// A progress callback (see [`Options::progress`]).
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(u64) + Send + Sync>);
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 impl Default for Options {
@@ -136,6 +150,7 @@ impl Default for Options {
             max_manifests: 1000,
             max_layers: 1000,
             parallel: true,
+            progress: None,
         }
     }
 }
@@ -320,6 +335,7 @@ pub enum Format {
     /// An OCI image layout (`oci-layout`, `index.json`, `blobs/`).
     OciLayout,
     /// A root filesystem directory (one pseudo-layer, index 0).
+    #[serde(rename = "rootfs")]
     RootFs,
 }
 
