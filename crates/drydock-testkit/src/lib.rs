@@ -6,6 +6,7 @@
 //!
 //! Shared by the integration tests of drydock-engine, drydock-audit and the CLI.
 
+pub mod archive;
 pub mod proxy;
 
 use std::path::{Path, PathBuf};
@@ -357,37 +358,7 @@ pub async fn import_test_image(engine: &Engine) {
 /// `rootfs` are filled in). History entries should be `empty_layer` but
 /// one, since there is one layer.
 pub fn image_archive(reference: &str, config: &serde_json::Value) -> Vec<u8> {
-    let layer = rootfs_tar();
-    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let diff_id = hex(ring::digest::digest(&ring::digest::SHA256, &layer).as_ref());
-    let mut cfg = config.clone();
-    cfg["architecture"] = "amd64".into();
-    cfg["os"] = "linux".into();
-    cfg["rootfs"] =
-        serde_json::json!({"type": "layers", "diff_ids": [format!("sha256:{diff_id}")]});
-    let cfg = serde_json::to_vec(&cfg).expect("config JSON");
-    let cfg_name = format!(
-        "{}.json",
-        hex(ring::digest::digest(&ring::digest::SHA256, &cfg).as_ref())
-    );
-    let manifest = serde_json::to_vec(&serde_json::json!([{
-        "Config": cfg_name,
-        "RepoTags": [reference],
-        "Layers": [format!("{diff_id}/layer.tar")],
-    }]))
-    .expect("manifest JSON");
-    let mut b = tar::Builder::new(Vec::new());
-    let mut add = |path: &str, data: &[u8]| {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, path, data).expect("tar entry");
-    };
-    add(&format!("{diff_id}/layer.tar"), &layer);
-    add(&cfg_name, &cfg);
-    add("manifest.json", &manifest);
-    b.into_inner().expect("tar")
+    archive::docker_save(reference, config, &[rootfs_tar()])
 }
 
 /// Makes the daemon a one-node Swarm manager listening on a free loopback
