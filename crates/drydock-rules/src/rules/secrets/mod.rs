@@ -3,6 +3,7 @@
 
 pub mod container_environment;
 pub mod image_config;
+pub mod image_file;
 pub(crate) mod scanner;
 
 use drydock_core::{Origin, Sp, TextRange};

@@ -26,6 +26,7 @@ pub(crate) struct Pattern {
     min_length: usize,
     stopwords: Vec<String>,
     skip_paths: bool,
+    skip_code: bool,
 }
 
 /// A secret found in a text: the pattern and the secret's byte range.
@@ -59,6 +60,7 @@ const FIELDS: &[&str] = &[
     "min_length",
     "stopwords",
     "skip_paths",
+    "skip_code",
 ];
 
 fn str_list(t: &toml::Table, key: &str) -> Result<Vec<String>, String> {
@@ -128,12 +130,16 @@ fn parse_pattern(t: &toml::Table) -> Result<Pattern, String> {
         ),
     };
     let min_length = opt_index(t, "min_length").map_err(wrap)?.unwrap_or(0);
-    let skip_paths = match t.get("skip_paths") {
-        None => false,
-        Some(v) => v
-            .as_bool()
-            .ok_or_else(|| wrap("`skip_paths` must be a boolean".into()))?,
+    let flag = |key: &str| -> Result<bool, String> {
+        match t.get(key) {
+            None => Ok(false),
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| wrap(format!("`{key}` must be a boolean"))),
+        }
     };
+    let skip_paths = flag("skip_paths")?;
+    let skip_code = flag("skip_code")?;
     Ok(Pattern {
         id,
         description,
@@ -145,6 +151,7 @@ fn parse_pattern(t: &toml::Table) -> Result<Pattern, String> {
         min_length,
         stopwords,
         skip_paths,
+        skip_code,
     })
 }
 
@@ -227,6 +234,17 @@ impl Scanner {
     /// The secrets in `text`, in order, without overlaps (where two patterns
     /// find overlapping secrets the earlier pattern wins).
     pub(crate) fn scan(&self, text: &str) -> Vec<Hit> {
+        self.scan_until(text, false)
+    }
+
+    /// Whether `text` holds at least one secret: the same as
+    /// `!scan(text).is_empty()` (the first secret found is always kept,
+    /// overlaps only drop later ones), stopping at the first.
+    pub(crate) fn has_secret(&self, text: &str) -> bool {
+        !self.scan_until(text, true).is_empty()
+    }
+
+    fn scan_until(&self, text: &str, first_only: bool) -> Vec<Hit> {
         if text.len() < 8 {
             return Vec::new();
         }
@@ -251,6 +269,9 @@ impl Scanner {
                 if !p.accepts(secret.as_str()) {
                     continue;
                 }
+                if p.skip_code && looks_like_code(secret.as_str(), &text[secret.end()..]) {
+                    continue;
+                }
                 let range = secret.range();
                 if hits
                     .iter()
@@ -259,6 +280,9 @@ impl Scanner {
                     continue;
                 }
                 hits.push(Hit { pattern: i, range });
+                if first_only {
+                    return hits;
+                }
             }
         }
         hits.sort_by_key(|h| h.range.start);
@@ -342,8 +366,9 @@ pub(crate) fn is_placeholder(secret: &str) -> bool {
     }
 }
 
-/// A file path or file name (`/run/secrets/db`, `./key`, `creds.json`):
-/// where a secret is kept, not the secret.
+/// A file path or file name (`/run/secrets/db`, `./key`, `creds.json`), or
+/// a URL (`https://oauth2.googleapis.com/token`): where a secret is kept or
+/// sent, not the secret (a password inside a URL is `password-in-url`'s).
 fn looks_like_path(s: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
         ".json",
@@ -366,11 +391,60 @@ fn looks_like_path(s: &str) -> bool {
         ".asc",
     ];
     let lower = s.to_ascii_lowercase();
-    (s.starts_with('/') && s[1..].contains('/'))
+    s.contains("://")
+        || (s.starts_with('/') && s[1..].contains('/'))
         || s.starts_with("./")
         || s.starts_with("../")
         || s.starts_with("~/")
         || EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a candidate secret followed by `after` is an expression of
+/// source code rather than a literal: a call (`self.get_token(`), a
+/// subscript or generic type (`Optional[str]`), or a name made of words
+/// (`self.key_password`, `Token.Name.Builtin`, `_DSAPrivateKey`,
+/// `exports2.STRICT_TOKEN`, `always-impersonate`): segments (split at `.`,
+/// `_` and `-`) of letters and trailing digits only, whose words (split at
+/// lower-to-upper case changes) are at most one in three shorter than three
+/// letters. Generated secrets have digits inside segments (`Xk9mQ2vL`) or
+/// mostly short runs of each case (`kLmNoPqRs`).
+pub(crate) fn looks_like_code(secret: &str, after: &str) -> bool {
+    if after.starts_with('(') {
+        return true;
+    }
+    if let Some((head, _)) = secret.split_once('[')
+        && !head.is_empty()
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
+        return true;
+    }
+    let mut words = 0usize;
+    let mut short = 0usize;
+    for seg in secret.split(['.', '_', '-']).filter(|s| !s.is_empty()) {
+        let alpha_end = seg
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(seg.len());
+        let (alpha, digits) = seg.split_at(alpha_end);
+        if alpha.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        let mut len = 0usize;
+        let mut prev_lower = false;
+        for c in alpha.chars() {
+            if c.is_ascii_uppercase() && prev_lower {
+                words += 1;
+                short += usize::from(len < 3);
+                len = 0;
+            }
+            len += 1;
+            prev_lower = c.is_ascii_lowercase();
+        }
+        words += 1;
+        short += usize::from(len < 3);
+    }
+    words > 0 && short * 3 <= words
 }
 
 /// Shannon entropy of a string, in bits per character.
@@ -732,6 +806,41 @@ mod tests {
         let t = "DB_PASSWORD=Xk9mQ2vL7pR4tZ8w";
         let hits = SCANNER.scan(t);
         assert_eq!(display(t, &hits, 0, 12), "Xk9m…");
+    }
+
+    #[test]
+    fn code_is_not_a_secret() {
+        for (secret, after) in [
+            ("self.get_token", "(request)"),
+            ("Optional[str]", ""),
+            ("typing.Optional[CERT_TYPES]", ""),
+            ("self.key_password", ","),
+            ("Token.Name.Builtin", ""),
+            ("_DSAPrivateKey", "\","),
+            ("CERTIFICATE_PRIVATE_KEY_TYPES", ","),
+            ("ec.EllipticCurvePrivateKey", ","),
+            ("exports2.STRICT_TOKEN", ""),
+            ("token.isGlob", ""),
+            ("always-impersonate", ""),
+        ] {
+            assert!(looks_like_code(secret, after), "{secret}");
+        }
+        for secret in [
+            "Xk9mQ2vL7pR4tZ8w",
+            "kLmNoPqRsTuV",
+            "f3Kd8sLq0pZx7Vb2Nm4R",
+            "Zq8r!Tx3v",
+            "Zq8r-Tx3v-Lp0w",
+            "aB_cD_eF_gH",
+        ] {
+            assert!(!looks_like_code(secret, ""), "{secret}");
+        }
+        assert!(ids("password: Optional[str] = None").is_empty());
+        assert!(ids("key = self.derive_key(secret)").is_empty());
+        assert_eq!(
+            ids("password: Xk9mQ2vL7pR4tZ8w"),
+            ["generic-secret-assignment"]
+        );
     }
 
     #[test]
