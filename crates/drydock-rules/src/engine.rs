@@ -157,6 +157,30 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
     }
 }
 
+/// Runs the enabled rules over a built image (`drydock image`): its
+/// configuration, its history as build steps and its filesystem
+/// ([`ImageSpec::files`](drydock_core::spec::ImageSpec::files)). `sources`
+/// holds the history document and the texts of the image's files that the
+/// spec refers to. Findings carry no fix (nothing here is a file the user
+/// can edit), take the configured severities and are sorted.
+pub fn check_built_image(
+    image: &drydock_core::spec::ImageSpec,
+    sources: &SourceMap,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let rules = settings.enabled_rules();
+    let mut findings = Vec::new();
+    run(&rules, settings, sources, &mut findings, |r, c| {
+        r.check_image(c, image)
+    });
+    for f in &mut findings {
+        f.fix = None;
+        f.severity = settings.severity_of(f.rule);
+    }
+    sort_findings(&mut findings);
+    findings
+}
+
 /// A file read for its `docker run` / `docker create` lines: each line's
 /// container goes through every container rule. Findings about absent
 /// settings (reported at the container's own origin or at its `cap_drop`

@@ -94,6 +94,10 @@ pub static RULES: &[&dyn Rule] = &[
     &image::unneeded_files_copied::UnneededFilesCopied,
     &image::copy_context_without_dockerignore::CopyContextWithoutDockerignore,
     &image::consecutive_run::ConsecutiveRun,
+    &image::world_writable_path::WorldWritablePath,
+    &image::image_too_old::ImageTooOld,
+    &image::base_os_end_of_life::BaseOsEndOfLife,
+    &image::npm_cache_left::NpmCacheLeft,
     // (IMG structure rules)
     // --- DKF: Dockerfile structure ------------------------------------------
     &dockerfile::duplicate_stage_name::DuplicateStageName,
@@ -180,6 +184,7 @@ pub static RULES: &[&dyn Rule] = &[
     // --- SEC: secrets -------------------------------------------------------
     &secrets::image_config::SecretInImageConfig,
     &secrets::container_environment::SecretInContainerEnvironment,
+    &secrets::image_file::SecretInImageFile,
     // --- DRY: drydock itself ------------------------------------------------
     &meta::UnusedSuppression,
     &meta::InlineIgnorePragma,

@@ -30,6 +30,17 @@ pub struct Settings {
     /// unix://…` listeners): a bind mount of one of them exposes the API
     /// whatever the file is called (CTR002).
     pub engine_sockets: Vec<String>,
+    /// The current time, as Unix seconds, for rules about dates (image age,
+    /// base OS end of life). `None`: those rules judge nothing (the rules
+    /// read no clock themselves, so tests are reproducible).
+    pub now: Option<i64>,
+    /// Oldest acceptable built image, in days (`drydock image --max-age`);
+    /// `None`: image age is not judged.
+    pub max_image_age_days: Option<u64>,
+    /// Set by `drydock image` only: the value of `DOCKER_CONTENT_TRUST` in
+    /// the environment of the scan (`Some(None)`: unset). `None`: not an
+    /// image scan, content trust of the scanning environment not judged.
+    pub scan_content_trust: Option<Option<String>>,
 }
 
 impl Default for Settings {
@@ -43,6 +54,9 @@ impl Default for Settings {
             label_schema: BTreeMap::new(),
             strict_labels: false,
             engine_sockets: Vec::new(),
+            now: None,
+            max_image_age_days: None,
+            scan_content_trust: None,
         }
     }
 }

@@ -1,9 +1,13 @@
 //! One fixture per rule, snapshotted: the rendered findings (human format,
 //! no colour) followed by the fix as a unified diff.
 //!
-//! The fixture for rule `ID` is `tests/fixtures/ID.Dockerfile`, `ID.yml` or
-//! `ID.json`; an optional `ID.toml` holds drydock.toml settings for it.
-//! Every rule must have a fixture that triggers it. The harness also checks
+//! The fixture for rule `ID` is `tests/fixtures/ID.Dockerfile`, `ID.yml`,
+//! `ID.json` or `ID.sh`; an optional `ID.toml` holds drydock.toml settings
+//! for it. A rule that judges built images also has (or only has)
+//! `ID.image.toml`, an image described in the format of
+//! `drydock_testkit::archive`: it is built into a real `docker save` tar,
+//! read by the image reader and judged like `drydock image` does (snapshot
+//! `ID.image`). Every rule must have a fixture that triggers it. The harness also checks
 //! what every fix must satisfy: a rule declared without a fix emits none, a
 //! fix has the declared applicability, applying fixes leaves the file free of
 //! new syntax errors, the fixed file no longer has the fixed findings (and
@@ -58,6 +62,102 @@ fn no_env(_: &str) -> Option<String> {
     None
 }
 
+fn image_fixture_for(id: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{id}.image.toml"));
+    p.is_file().then_some(p)
+}
+
+/// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ` (fixtures only).
+fn unix_time(s: &str) -> i64 {
+    let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap();
+    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)
+}
+
+/// Builds the image fixture, reads it like `drydock image` and snapshots
+/// the rendered findings of the rule.
+fn check_image_fixture(meta: &'static drydock_core::RuleMeta, path: &Path) {
+    use drydock_rules::rules::image::files::wants_text;
+    use drydock_rules::rules::secrets::image_file::{may_hold_secret, wants_file};
+    let text = std::fs::read_to_string(path).unwrap();
+    let fx = drydock_testkit::archive::ImageFixture::from_toml(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let tar = fx.archive().unwrap();
+    let mut settings = settings_for(meta.id);
+    settings.now = fx.now.as_deref().map(unix_time);
+    settings.max_image_age_days = fx.max_age_days;
+    settings.scan_content_trust = match (&fx.content_trust, fx.content_trust_unset) {
+        (_, true) => Some(None),
+        (Some(v), false) => Some(Some(v.clone())),
+        (None, false) => None,
+    };
+    let visitor = drydock_imagespec::ImageVisitor {
+        wants: drydock_imagespec::Wants {
+            text: &wants_text,
+            secret_file: &wants_file,
+            secret: &may_hold_secret,
+        },
+        catalog: true,
+    };
+    let scan =
+        drydock_image::read_stream(tar.as_slice(), &drydock_image::Options::default(), &visitor)
+            .unwrap();
+    let built = drydock_imagespec::assemble(scan, &fx.name);
+    assert!(!built.incomplete(), "{}: {:?}", meta.id, built.notes);
+    let mut findings = drydock_rules::check_built_image(&built.spec, &built.sources, &settings);
+    for f in &mut findings {
+        built.relocate(f);
+    }
+    assert!(
+        findings.iter().any(|f| f.rule.id == meta.id),
+        "{}: image fixture does not trigger the rule",
+        meta.id
+    );
+    assert!(
+        findings.iter().all(|f| f.fix.is_none()),
+        "{}: a finding on a built image has a fix",
+        meta.id
+    );
+    let items: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let mut item = drydock_report::resolve::item(f, &built.sources);
+            for loc in std::iter::once(&mut item.location)
+                .chain(item.related.iter_mut().map(|r| &mut r.location))
+            {
+                if let drydock_report::Location::Api { object, .. } = loc {
+                    object.clone_from(&built.info.name);
+                }
+            }
+            item
+        })
+        .collect();
+    let report = Report {
+        items,
+        redactions: drydock_report::resolve::redactions(&findings, &built.sources),
+        files_scanned: built.info.files,
+        ..Report::default()
+    };
+    let opts = RenderOptions {
+        color: false,
+        tool_version: "test".into(),
+        rules: vec![meta],
+    };
+    let mut rendered = Vec::new();
+    render(&report, Format::Human, &opts, &mut rendered).unwrap();
+    let snapshot = String::from_utf8(rendered).unwrap();
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => meta.title }, {
+        insta::assert_snapshot!(format!("{}.image", meta.id), snapshot);
+    });
+}
+
 #[test]
 fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
     let env = LintEnv {
@@ -67,8 +167,14 @@ fn every_rule_has_a_triggering_fixture_and_a_snapshot() {
     let mut missing = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
+        let image = image_fixture_for(meta.id);
+        if let Some(path) = &image {
+            check_image_fixture(meta, path);
+        }
         let Some((path, kind)) = fixture_for(meta.id) else {
-            missing.push(meta.id);
+            if image.is_none() {
+                missing.push(meta.id);
+            }
             continue;
         };
         let text = std::fs::read_to_string(&path).unwrap();

@@ -295,3 +295,16 @@ pub(crate) fn stdin_lines<'a>(
     }
     out
 }
+
+/// One account line of a built image's `/etc/passwd`, `/etc/shadow` or
+/// `/etc/group`: its range in the file's text and its `:`-separated fields.
+/// Blank lines, comments and NIS compat lines (`+…`, `-…`) are skipped.
+pub(crate) fn db_entries(text: &str) -> impl Iterator<Item = (drydock_core::TextRange, Vec<&str>)> {
+    super::files::lines(text).filter_map(|(range, line)| {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with('+') || t.starts_with('-') {
+            return None;
+        }
+        Some((range, line.split(':').collect()))
+    })
+}

@@ -2,6 +2,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::files::report_leftover;
 use crate::rules::image::package_managers::{
     apk_call, has_cache_mount, removed_later, shipped_runs,
 };
@@ -14,6 +15,10 @@ declare_rule! {
     /// `/var/cache/apk` afterwards or mounts a cache there. Only stages
     /// whose layers ship are checked: the final stage and the stages it is
     /// built `FROM`.
+    ///
+    /// In a built image, `/var/cache/apk` holding files (package indexes,
+    /// downloaded packages) is reported at the directory, with the number
+    /// of files, their size and the layers that added them.
     ///
     /// ## Why is this bad?
     /// Without `--no-cache`, the package index fetched by `apk update` or
@@ -61,6 +66,18 @@ impl Rule for ApkAddNoCache {
         &Self::META
     }
 
+    fn check_image(&self, cx: &mut Checker<'_>, image: &drydock_core::spec::ImageSpec) {
+        if let Some(files) = &image.files {
+            report_leftover(
+                cx,
+                files,
+                "/var/cache/apk",
+                |_| false,
+                "the apk cache left in the image; use `apk add --no-cache`",
+            );
+        }
+    }
+
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         for (run, script) in shipped_runs(df.images) {
             if has_cache_mount(run, CACHE) {
@@ -81,5 +98,34 @@ impl Rule for ApkAddNoCache {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn cache_in_a_built_image() {
+        let img = Img::new().dir("/var/cache/apk", 0o755).file(
+            "/var/cache/apk/APKINDEX.66df3d2b.tar.gz",
+            0o644,
+            500,
+        );
+        let found = img.check(&ApkAddNoCache);
+        assert_eq!(found.len(), 1);
+        assert_eq!(img.place(&found[0]), "api:/var/cache/apk");
+        assert!(
+            found[0]
+                .message
+                .starts_with("`/var/cache/apk` holds 1 file (500 B)")
+        );
+        assert!(
+            Img::new()
+                .dir("/var/cache/apk", 0o755)
+                .check(&ApkAddNoCache)
+                .is_empty()
+        );
     }
 }

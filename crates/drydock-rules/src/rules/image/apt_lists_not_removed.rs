@@ -3,6 +3,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::files::report_leftover;
 use crate::rules::image::fixes::append_to_chain;
 use crate::rules::image::package_managers::{
     apt_call, apt_install, has_cache_mount, removed_later, shipped_stages,
@@ -15,6 +16,11 @@ declare_rule! {
     /// /var/lib/apt/lists/*`, `apt-get dist-clean`), unless the lists are on
     /// a `--mount=type=cache`. Only stages whose layers ship are
     /// checked: the final stage and the stages it is built `FROM`.
+    ///
+    /// In a built image, `/var/lib/apt/lists` holding anything but `lock`,
+    /// `partial/` and `auxfiles/` is reported, once, at the directory, with
+    /// the number of files, their size and the layers that added them
+    /// (Dockle DKL-DI-0005).
     ///
     /// ## Why is this bad?
     /// The package lists (tens of megabytes) stay in the layer: a bigger
@@ -126,6 +132,18 @@ impl Rule for AptListsNotRemoved {
         &Self::META
     }
 
+    fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
+        if let Some(files) = &image.files {
+            report_leftover(
+                cx,
+                files,
+                "/var/lib/apt/lists",
+                |rel| rel == "lock" || rel.starts_with("partial/") || rel.starts_with("auxfiles/"),
+                "apt package lists left in the image; remove them with `rm -rf /var/lib/apt/lists/*` in the step that installs",
+            );
+        }
+    }
+
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         let ships = shipped_stages(df.images);
         for (image, _) in df.images.iter().zip(ships).filter(|(_, s)| *s) {
@@ -181,5 +199,47 @@ impl Rule for AptListsNotRemoved {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn lists_in_a_built_image() {
+        let img = Img::new()
+            .dir("/var/lib/apt/lists", 0o755)
+            .file("/var/lib/apt/lists/lock", 0o640, 0)
+            .dir("/var/lib/apt/lists/partial", 0o700)
+            .file("/var/lib/apt/lists/partial/x", 0o644, 9)
+            .file(
+                "/var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease",
+                0o644,
+                1024,
+            )
+            .file(
+                "/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages.lz4",
+                0o644,
+                2048,
+            )
+            .owned(
+                "/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages.lz4",
+                0,
+                1,
+            );
+        let found = img.check(&AptListsNotRemoved);
+        assert_eq!(found.len(), 1);
+        assert_eq!(img.place(&found[0]), "api:/var/lib/apt/lists");
+        assert_eq!(
+            found[0].message,
+            "`/var/lib/apt/lists` holds 2 files (3.0 KiB) added in layer 0 (sha256:abababababab), layer 1: apt package lists left in the image; remove them with `rm -rf /var/lib/apt/lists/*` in the step that installs"
+        );
+        let clean = Img::new()
+            .dir("/var/lib/apt/lists", 0o755)
+            .file("/var/lib/apt/lists/lock", 0o640, 0)
+            .dir("/var/lib/apt/lists/auxfiles", 0o755);
+        assert!(clean.check(&AptListsNotRemoved).is_empty());
     }
 }

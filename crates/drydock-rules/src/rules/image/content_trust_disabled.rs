@@ -1,8 +1,9 @@
-use drydock_core::RuleMeta;
 use drydock_core::spec::{ContainerSpec, ImageSpec, ShellCommand, StepKind, Word};
+use drydock_core::{Origin, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::files::is_built;
 
 declare_rule! {
     /// ## What it does
@@ -14,6 +15,13 @@ declare_rule! {
     /// `environment:` sets `DOCKER_CONTENT_TRUST: "0"`. Only explicit
     /// opt-outs are reported: content trust is off by default, and an image
     /// that never runs the Docker CLI has no use for the variable.
+    ///
+    /// For a built image it also reports a configuration whose `Env` sets
+    /// `DOCKER_CONTENT_TRUST=0`, and, when `drydock image` runs (as Dockle's
+    /// CIS-DI-0005 does), content trust off in the environment of the scan
+    /// itself: `DOCKER_CONTENT_TRUST` unset, empty, or a value the Docker
+    /// CLI reads as false. That finding is about the environment that pulls
+    /// and runs the image, reported once at `DOCKER_CONTENT_TRUST`.
     ///
     /// ## Why is this bad?
     /// With `DOCKER_CONTENT_TRUST=1` the Docker CLI pulls, runs and builds
@@ -118,6 +126,37 @@ impl Rule for ContentTrustDisabled {
                 _ => {}
             }
         }
+        if is_built(image) {
+            for kv in image.env.iter().filter(|kv| {
+                matches!(kv.origin, Origin::Api(_))
+                    && kv.key.value == VAR
+                    && is_off(&kv.value.value)
+            }) {
+                cx.report(
+                    &kv.key.origin,
+                    format!(
+                        "the image configuration sets `{VAR}={}`: Docker commands in its containers skip content trust",
+                        kv.value.value
+                    ),
+                );
+            }
+            if let Some(scan) = &cx.settings.scan_content_trust {
+                let off = match scan.as_deref().map(str::trim) {
+                    None => Some("is not set".to_string()),
+                    Some("") => Some("is empty".to_string()),
+                    Some(v) if is_off(v) => Some(format!("is `{v}`")),
+                    Some(_) => None,
+                };
+                if let Some(why) = off {
+                    cx.report(
+                        &Origin::api(VAR),
+                        format!(
+                            "`{VAR}` {why} in the environment of this scan: images pulled and run here are not verified against signed tags"
+                        ),
+                    );
+                }
+            }
+        }
         for (_, cmd) in image.commands() {
             if let Some(w) = disable_flag(cmd) {
                 cx.report(
@@ -205,5 +244,43 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].0.contains("DOCKER_CONTENT_TRUST"), "{found:?}");
         assert!(found[0].1.contains("service `ci`"), "{found:?}");
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn scan_environment() {
+        let run = |v: Option<Option<&str>>| {
+            let mut img = Img::new();
+            img.settings.scan_content_trust = v.map(|o| o.map(str::to_string));
+            img.check(&ContentTrustDisabled)
+                .iter()
+                .map(|f| format!("{} {}", img.place(f), f.message))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run(Some(None)),
+            [
+                "api:DOCKER_CONTENT_TRUST `DOCKER_CONTENT_TRUST` is not set in the environment of this scan: images pulled and run here are not verified against signed tags"
+            ]
+        );
+        assert_eq!(run(Some(Some("0"))).len(), 1);
+        assert_eq!(run(Some(Some("false"))).len(), 1);
+        assert!(run(Some(Some("1"))).is_empty());
+        assert!(run(Some(Some("true"))).is_empty());
+        assert!(run(None).is_empty());
+    }
+
+    #[test]
+    fn config_env() {
+        let mut img = Img::new();
+        img.env.push(("DOCKER_CONTENT_TRUST".into(), "0".into()));
+        let found = img.check(&ContentTrustDisabled);
+        assert_eq!(found.len(), 1);
+        assert_eq!(img.place(&found[0]), "api:Config.Env");
     }
 }

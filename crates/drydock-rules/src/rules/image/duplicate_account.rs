@@ -1,7 +1,10 @@
-use drydock_core::spec::{BaseImage, ImageSpec, ShellCommand};
-use drydock_core::{Origin, RuleMeta};
+use std::collections::HashMap;
 
-use super::accounts::{DbFile, Kind, account_op, db_lines};
+use drydock_core::spec::{BaseImage, ImageFiles, ImageSpec, ShellCommand};
+use drydock_core::{Origin, RuleMeta, TextRange};
+
+use super::accounts::{DbFile, Kind, account_op, db_entries, db_lines};
+use super::files::in_text;
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
 
@@ -18,8 +21,12 @@ declare_rule! {
     /// * two users (or groups) created with the same UID (GID), or the same
     ///   name, in a stage or in a stage and the stages it is built `FROM`.
     ///
-    /// Accounts of the base image are not known statically; Dockle checks
-    /// the built image's `/etc/passwd` and `/etc/group` (DKL-LI-0002).
+    /// Accounts of the base image are not known statically; in a built
+    /// image the rule reads `/etc/passwd` and `/etc/group` themselves
+    /// (Dockle DKL-LI-0002) and reports, at the later line, with the first
+    /// as a related location: a user or group name listed twice, a UID or
+    /// GID given to two accounts, and a second account with UID 0 (or a
+    /// second group with GID 0).
     ///
     /// ## Why is this bad?
     /// Permissions belong to numbers, not names: two accounts with one UID
@@ -45,7 +52,7 @@ declare_rule! {
     pub struct DuplicateAccount {
         id: "IMG068",
         name: "duplicate-account",
-        title: "Build step creates a duplicate or second root account",
+        title: "Duplicate or second root account",
         severity: High,
         category: Privilege,
         references: ["concern:8", "dockle:DKL-LI-0002"],
@@ -227,6 +234,61 @@ fn compare(cx: &mut Checker<'_>, c: &Created, earlier: &[Created], where_: &str)
     }
 }
 
+/// Duplicates in a built image's `/etc/passwd` and `/etc/group`.
+fn check_files(cx: &mut Checker<'_>, files: &ImageFiles) {
+    for (path, kind) in [("/etc/passwd", Kind::User), ("/etc/group", Kind::Group)] {
+        let Some(file) = files.text(path) else {
+            continue;
+        };
+        let text = cx.file_text(file);
+        let mut names: HashMap<&str, TextRange> = HashMap::new();
+        let mut ids: HashMap<u64, (&str, TextRange)> = HashMap::new();
+        for (range, fields) in db_entries(text) {
+            let Some(name) = fields.first().copied().filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let id = fields.get(2).and_then(|i| i.trim().parse::<u64>().ok());
+            let what = kind.as_str();
+            if let Some(first) = names.get(name) {
+                cx.report(
+                    &in_text(file, range),
+                    format!("{what} `{name}` is listed twice in `{path}`"),
+                )
+                .add_related(in_text(file, *first), "first listed here");
+                continue;
+            }
+            names.insert(name, range);
+            let Some(id) = id else {
+                continue;
+            };
+            if let Some((other, first)) = ids.get(&id) {
+                let message = if id == 0 {
+                    format!(
+                        "`{name}` has {} 0 like `{other}` in `{path}`: a second root {} under another name",
+                        kind.id_name(),
+                        if kind == Kind::User {
+                            "account"
+                        } else {
+                            "group"
+                        }
+                    )
+                } else {
+                    format!(
+                        "{} {id} of `{name}` is also `{other}`'s in `{path}`: two {what}s with one number are one identity",
+                        kind.id_name()
+                    )
+                };
+                cx.report(&in_text(file, range), message).add_related(
+                    in_text(file, *first),
+                    format!("{} {id} first given here", kind.id_name()),
+                );
+                continue;
+            }
+            ids.insert(id, (name, range));
+        }
+    }
+}
+
 impl Rule for DuplicateAccount {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -234,6 +296,9 @@ impl Rule for DuplicateAccount {
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         scan(image, Some(cx));
+        if let Some(files) = &image.files {
+            check_files(cx, files);
+        }
     }
 
     /// Accounts a stage creates that a stage it is built `FROM` (directly
@@ -270,5 +335,79 @@ impl Rule for DuplicateAccount {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn image_databases() {
+        let img = Img::new()
+            .text(
+                "/etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nworker:x:1000:1000::/:/bin/sh\ntoor:x:0:0::/root:/bin/sh\napp:x:1001:1001::/:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
+            )
+            .text("/etc/group", "root:x:0:\nwheel:x:10:\nadm:x:10:\nroot2:x:0:\n");
+        let found = img.check(&DuplicateAccount);
+        let got: Vec<(String, &str, String)> = found
+            .iter()
+            .map(|f| {
+                let related = f
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let (file, range) = r.origin.file_range().unwrap();
+                        let src = img.sources.get(file).unwrap();
+                        format!("{}: {}", src.line_col(range.start).line, r.message)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (img.place(f), f.message.as_str(), related)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "fixture.tar!/etc/passwd:3".to_string(),
+                    "UID 1000 of `worker` is also `app`'s in `/etc/passwd`: two users with one number are one identity",
+                    "2: UID 1000 first given here".to_string()
+                ),
+                (
+                    "fixture.tar!/etc/passwd:4".to_string(),
+                    "`toor` has UID 0 like `root` in `/etc/passwd`: a second root account under another name",
+                    "1: UID 0 first given here".to_string()
+                ),
+                (
+                    "fixture.tar!/etc/passwd:5".to_string(),
+                    "user `app` is listed twice in `/etc/passwd`",
+                    "2: first listed here".to_string()
+                ),
+                (
+                    "fixture.tar!/etc/group:3".to_string(),
+                    "GID 10 of `adm` is also `wheel`'s in `/etc/group`: two groups with one number are one identity",
+                    "2: GID 10 first given here".to_string()
+                ),
+                (
+                    "fixture.tar!/etc/group:4".to_string(),
+                    "`root2` has GID 0 like `root` in `/etc/group`: a second root group under another name",
+                    "1: GID 0 first given here".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn clean_databases() {
+        let img = Img::new()
+            .text(
+                "/etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\n+::::::\n# c\napp:x:1000:1000::/:/bin/sh\n",
+            )
+            .text("/etc/group", "root:x:0:\napp:x:1000:\n");
+        assert!(img.check(&DuplicateAccount).is_empty());
     }
 }

@@ -1,7 +1,8 @@
 use drydock_core::RuleMeta;
-use drydock_core::spec::{ImageSpec, ShellCommand, Word};
+use drydock_core::spec::{ImageFiles, ImageSpec, ShellCommand, Word};
 
-use super::accounts::{DbFile, db_lines, option_value, stdin_lines, value_text};
+use super::accounts::{DbFile, db_entries, db_lines, option_value, stdin_lines, value_text};
+use super::files::in_text;
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 
@@ -14,6 +15,13 @@ declare_rule! {
     /// (`echo 'app::…' >> /etc/shadow`), and `sed` on those files whose
     /// replacement empties the password field (`s/^root:[^:]*:/root::/`).
     /// A locked password (`!`, `*`) is not an empty one and is not reported.
+    ///
+    /// In a built image it reads `/etc/shadow` and reports every account
+    /// whose password field is empty, at its line (Dockle DKL-LI-0001);
+    /// when the image has no `/etc/shadow`, `/etc/passwd` is read instead
+    /// (an empty second field there is an empty password). An image whose
+    /// `/etc/shadow` exists but could not be read is not judged from
+    /// `/etc/passwd`, whose `x` only points at the shadow file.
     ///
     /// ## Why is this bad?
     /// An empty password is no password: `su app`, `login`, or an SSH
@@ -43,7 +51,7 @@ declare_rule! {
     pub struct EmptyPassword {
         id: "IMG067",
         name: "empty-password",
-        title: "Build step leaves an account with an empty password",
+        title: "Account with an empty password",
         severity: High,
         category: Privilege,
         references: ["concern:7", "dockle:DKL-LI-0001"],
@@ -167,6 +175,37 @@ fn sed_blanks(cmd: &ShellCommand) -> Option<&'static str> {
         .then_some(file.path())
 }
 
+/// A built image's accounts with an empty password field.
+fn check_files(cx: &mut Checker<'_>, files: &ImageFiles) {
+    let path = if files.get("/etc/shadow").is_some() {
+        "/etc/shadow"
+    } else {
+        "/etc/passwd"
+    };
+    let Some(file) = files.text(path) else {
+        return;
+    };
+    let layer = files
+        .get(path)
+        .map(|e| files.layer_label(e.layer))
+        .unwrap_or_default();
+    let text = cx.file_text(file);
+    for (range, fields) in db_entries(text) {
+        let (Some(name), Some(password)) = (fields.first(), fields.get(1)) else {
+            continue;
+        };
+        if name.is_empty() || !password.is_empty() {
+            continue;
+        }
+        cx.report(
+            &in_text(file, range),
+            format!(
+                "account `{name}` has an empty password in `{path}` (in {layer}): anyone can log in or `su` to it without one"
+            ),
+        );
+    }
+}
+
 impl Rule for EmptyPassword {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -220,12 +259,61 @@ impl Rule for EmptyPassword {
                 }
             }
         }
+        if let Some(files) = &image.files {
+            check_files(cx, files);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn image_shadow() {
+        let img = Img::new()
+            .text(
+                "/etc/shadow",
+                "root:*:19000:0:99999:7:::\nbob::19000:0:99999:7:::\ndaemon:!:19000::::::\n\nalice:!!:1::::::\neve:\n",
+            )
+            .text("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nmallory::1:1::/:/bin/sh\n");
+        let found = img.check(&EmptyPassword);
+        let got: Vec<(String, &str)> = found
+            .iter()
+            .map(|f| (img.place(f), img.covered(f)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "fixture.tar!/etc/shadow:2".to_string(),
+                    "bob::19000:0:99999:7:::"
+                ),
+                ("fixture.tar!/etc/shadow:6".to_string(), "eve:"),
+            ]
+        );
+        assert_eq!(
+            found[0].message,
+            "account `bob` has an empty password in `/etc/shadow` (in layer 0 (sha256:abababababab)): anyone can log in or `su` to it without one"
+        );
+    }
+
+    #[test]
+    fn image_passwd_without_shadow() {
+        let img = Img::new().text(
+            "/etc/passwd",
+            "root:x:0:0:root:/root:/bin/sh\nmallory::1:1::/:/bin/sh\n",
+        );
+        let found = img.check(&EmptyPassword);
+        assert_eq!(found.len(), 1);
+        assert_eq!(img.place(&found[0]), "fixture.tar!/etc/passwd:2");
+        // A shadow file that could not be read: nothing judged.
+        let img = Img::new()
+            .file("/etc/shadow", 0o640, 100)
+            .text("/etc/passwd", "mallory::1:1::/:/bin/sh\n");
+        assert!(img.check(&EmptyPassword).is_empty());
+    }
 
     #[test]
     fn sed_scripts() {

@@ -7,7 +7,9 @@ use crate::rule::{Checker, Rule};
 declare_rule! {
     /// ## What it does
     /// Reports a base image (`FROM`) that is not pinned by digest
-    /// (`image:tag@sha256:…`).
+    /// (`image:tag@sha256:…`). A built image checked with `drydock image`
+    /// is not judged: the name it was read under is not a reference
+    /// anything pins.
     ///
     /// ## Why is this bad?
     /// Tags are mutable even when they look specific: `python:3.13-slim` is
@@ -45,6 +47,12 @@ impl Rule for ImageNotPinned {
     }
 
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
+        // A built image (`drydock image`) is judged as it is, not by how
+        // something refers to it: the name it was read under says nothing
+        // about pinning.
+        if image.files.is_some() {
+            return;
+        }
         if let Some(r) = image.registry_base()
             && r.digest.is_none()
         {

@@ -3,12 +3,14 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::files::is_built;
 use crate::rules::util::is_root_user;
 
 declare_rule! {
     /// ## What it does
     /// Reports a final stage whose effective `USER` is root: the last `USER`
-    /// of the stage, or of the stage it is built `FROM`, is `root` or `0`.
+    /// of the stage, or of the stage it is built `FROM`, is `root` or `0`;
+    /// for a built image, a configuration whose `User` is root.
     ///
     /// ## Why is this bad?
     /// Switching to root to install packages is normal, but a stage that
@@ -48,6 +50,16 @@ impl Rule for LastUserRoot {
         }
         if let Some(user) = &image.user
             && is_root_user(&user.value)
+            && is_built(image)
+        {
+            cx.report(
+                &user.origin,
+                format!("the image runs as `{}` (`Config.User`)", user.value),
+            );
+            return;
+        }
+        if let Some(user) = &image.user
+            && is_root_user(&user.value)
         {
             let f = cx.report(
                 &user.origin,
@@ -55,5 +67,31 @@ impl Rule for LastUserRoot {
             );
             f.add_related(image.origin.clone(), "final stage starts here");
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn built_image_wording() {
+        let img = Img::new();
+        let mut spec = img.spec();
+        spec.user = Some(drydock_core::Sp::new(
+            "root".into(),
+            drydock_core::Origin::api("Config.User"),
+        ));
+        let found = img.check_spec(&LastUserRoot, &spec);
+        let got: Vec<String> = found
+            .iter()
+            .map(|f| format!("{} {}", img.place(f), f.message))
+            .collect();
+        assert_eq!(
+            got,
+            ["api:Config.User the image runs as `root` (`Config.User`)"]
+        );
+        assert!(found[0].related.is_empty());
     }
 }

@@ -3,13 +3,15 @@ use drydock_core::spec::{BaseImage, ImageSpec};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::files::is_built;
 
 declare_rule! {
     /// ## What it does
     /// Reports a final stage without a `HEALTHCHECK` (its own or one
     /// inherited from an earlier stage), or with `HEALTHCHECK NONE`. A final
     /// stage `FROM scratch` (usually one static binary, with nothing to
-    /// probe it with) is not reported.
+    /// probe it with) is not reported. For a built image, its
+    /// configuration's `Healthcheck` is judged.
     ///
     /// ## Why is this bad?
     /// Without a health check, Docker and orchestrators only know whether the
@@ -45,7 +47,20 @@ impl Rule for MissingHealthcheck {
         if !image.is_final || matches!(image.base.value, BaseImage::Scratch) {
             return;
         }
+        let built = is_built(image);
         match &image.healthcheck {
+            None if built => {
+                cx.report(
+                    &image.origin,
+                    "the image configuration defines no healthcheck (`Config.Healthcheck`)",
+                );
+            }
+            Some(h) if h.value.disabled && built => {
+                cx.report(
+                    &h.origin,
+                    "the image configuration disables the health check (`NONE`)",
+                );
+            }
             None => {
                 cx.report(&image.origin, "the final stage defines no `HEALTHCHECK`");
             }
@@ -54,5 +69,25 @@ impl Rule for MissingHealthcheck {
             }
             Some(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn built_image_wording() {
+        let img = Img::new();
+        let found = img.check(&MissingHealthcheck);
+        let got: Vec<String> = found
+            .iter()
+            .map(|f| format!("{} {}", img.place(f), f.message))
+            .collect();
+        assert_eq!(
+            got,
+            ["api:Config the image configuration defines no healthcheck (`Config.Healthcheck`)"]
+        );
     }
 }

@@ -3,11 +3,13 @@ use drydock_core::{ImageRef, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::files::is_built;
 
 declare_rule! {
     /// ## What it does
     /// Reports a final build stage that never sets a `USER`, neither itself
-    /// nor through the stage it is built from.
+    /// nor through the stage it is built from; for a built image, a
+    /// configuration whose `User` is empty (its containers run as root).
     ///
     /// ## Why is this bad?
     /// Without `USER`, the container runs as whatever user the base image
@@ -100,6 +102,13 @@ impl Rule for MissingUser {
         {
             return;
         }
+        if is_built(image) {
+            cx.report(
+                &image.origin,
+                "the image configuration sets no user (`Config.User` is empty): its containers run as root unless started with `--user`",
+            );
+            return;
+        }
         let base = image.registry_base();
         if base.and_then(known_non_root_default).is_some() {
             return;
@@ -159,5 +168,30 @@ mod tests {
             "python:3.12-windowsservercore-ltsc2022"
         )));
         assert!(!is_windows_server(&r("python:3.12-slim")));
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn built_image_wording() {
+        let img = Img::new();
+        let found = img.check(&MissingUser);
+        assert_eq!(found.len(), 1);
+        assert_eq!(img.place(&found[0]), "api:Config");
+        assert!(
+            found[0]
+                .message
+                .starts_with("the image configuration sets no user")
+        );
+        let mut spec = img.spec();
+        spec.user = Some(drydock_core::Sp::new(
+            "1000".into(),
+            drydock_core::Origin::api("Config.User"),
+        ));
+        assert!(img.check_spec(&MissingUser, &spec).is_empty());
     }
 }

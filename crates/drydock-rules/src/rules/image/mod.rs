@@ -1,6 +1,6 @@
 //! Rules about images and the build steps that produce them (`ImageSpec`).
-//! Today the specs come from Dockerfile stages; built images will feed the
-//! same rules.
+//! The specs come from Dockerfile stages and from built images (their
+//! configuration, history and, through `ImageSpec::files`, filesystem).
 
 pub(crate) mod accounts;
 pub mod add_instead_of_copy;
@@ -11,6 +11,7 @@ pub mod apt_lists_not_removed;
 pub mod apt_missing_yes;
 pub mod apt_no_install_recommends;
 pub mod apt_package_not_pinned;
+pub mod base_os_end_of_life;
 pub mod bashism_in_sh;
 pub mod cd_failure_ignored;
 pub mod content_trust_disabled;
@@ -18,12 +19,14 @@ pub mod duplicate_account;
 pub mod empty_password;
 pub mod exec_form_shell_syntax;
 pub mod expose_ssh;
+pub mod files;
 pub(crate) mod fixes;
 pub mod full_upgrade;
 pub mod gem_not_pinned;
 pub mod go_install_not_pinned;
 pub mod image_digest;
 pub mod image_tag;
+pub mod image_too_old;
 pub mod insecure_build_step;
 pub mod invalid_label_key;
 pub mod label_schema;
@@ -31,6 +34,7 @@ pub mod last_user_root;
 pub mod maintainer;
 pub mod missing_healthcheck;
 pub mod missing_user;
+pub mod npm_cache_left;
 pub mod npm_package_not_pinned;
 pub(crate) mod package_managers;
 pub mod package_tls_disabled;
@@ -76,4 +80,5 @@ pub mod unneeded_files_copied;
 pub mod user_not_numeric;
 pub mod useradd_high_uid;
 pub mod workdir_system_dir;
+pub mod world_writable_path;
 // (structure rules)

@@ -3,6 +3,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::files::{homes, report_leftover};
 use crate::rules::image::package_managers::{pip_call, pip_install, shipped_stages};
 use crate::rules::util::insert_after;
 
@@ -15,6 +16,11 @@ declare_rule! {
     /// `RUN` removes the cache (`rm -rf ~/.cache/pip`, `pip cache purge`)
     /// afterwards. Only stages whose layers ship are checked: the final
     /// stage and the stages it is built `FROM`.
+    ///
+    /// In a built image, a pip cache holding files is reported at its
+    /// directory, with the number of files, their size and the layers that
+    /// added them: `.cache/pip` in `/root` or in a home directory under
+    /// `/home`.
     ///
     /// ## Why is this bad?
     /// pip keeps every downloaded wheel and archive in `~/.cache/pip`; in an
@@ -59,6 +65,21 @@ fn set_in_image(image: &ImageSpec) -> bool {
 impl Rule for PipCacheKept {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
+    }
+
+    fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
+        let Some(files) = &image.files else {
+            return;
+        };
+        for home in homes(files) {
+            report_leftover(
+                cx,
+                files,
+                &format!("{home}/.cache/pip"),
+                |_| false,
+                "pip's cache left in the image; use `pip install --no-cache-dir`",
+            );
+        }
     }
 
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
@@ -117,5 +138,29 @@ impl Rule for PipCacheKept {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn cache_in_a_built_image() {
+        let img = Img::new()
+            .dir("/home/app", 0o755)
+            .file("/home/app/.cache/pip/http-v2/a/b/c", 0o644, 100)
+            .file("/root/.cache/pip/wheels/x.whl", 0o644, 2048)
+            .dir("/home/app/.cache/other", 0o755);
+        let found = img.check(&PipCacheKept);
+        let places: Vec<String> = found.iter().map(|f| img.place(f)).collect();
+        assert_eq!(places, ["api:/root/.cache/pip", "api:/home/app/.cache/pip"]);
+        assert!(
+            Img::new()
+                .dir("/root/.cache/pip", 0o755)
+                .check(&PipCacheKept)
+                .is_empty()
+        );
     }
 }

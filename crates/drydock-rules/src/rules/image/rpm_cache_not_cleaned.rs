@@ -2,6 +2,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::files::report_leftover;
 use crate::rules::image::fixes::append_to_chain;
 use crate::rules::image::package_managers::{
     Rpm, has_cache_mount, removed_later, rpm_call, rpm_installs, shipped_runs,
@@ -15,6 +16,14 @@ declare_rule! {
     /// no `zypper clean`, no `rm -rf /var/cache/dnf` (or `yum`, `zypp`,
     /// …), and no `--mount=type=cache` there. Only stages whose layers ship
     /// are checked: the final stage and the stages it is built `FROM`.
+    ///
+    /// In a built image, `/var/cache/yum`, `/var/cache/dnf` and
+    /// `/var/cache/zypp` holding packages (`*.rpm`) or repository metadata
+    /// (files under `repodata/`, `*.solv`, `*.solvx`, `*.xml*`,
+    /// `*.sqlite*`, `*.zck`) are reported, one finding per directory, with
+    /// the number of such files, their size and the layers that added
+    /// them. Small state files that remain after `clean all`
+    /// (`last_makecache`, `expired_repos.json`, …) are not counted.
     ///
     /// ## Why is this bad?
     /// Repository metadata and downloaded packages (often over a hundred
@@ -88,6 +97,27 @@ impl Rule for RpmCacheNotCleaned {
         &Self::META
     }
 
+    fn check_image(&self, cx: &mut Checker<'_>, image: &drydock_core::spec::ImageSpec) {
+        let Some(files) = &image.files else {
+            return;
+        };
+        for (dir, clean) in [
+            ("/var/cache/dnf", "dnf clean all"),
+            ("/var/cache/yum", "yum clean all"),
+            ("/var/cache/zypp", "zypper clean --all"),
+        ] {
+            report_leftover(
+                cx,
+                files,
+                dir,
+                |rel| !is_package_or_metadata(rel),
+                &format!(
+                    "packages and repository metadata left in the image; run `{clean}` in the step that installs"
+                ),
+            );
+        }
+    }
+
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         for (run, script) in shipped_runs(df.images) {
             if has_cache_mount(run, CACHES) {
@@ -128,5 +158,63 @@ impl Rule for RpmCacheNotCleaned {
                 ));
             }
         }
+    }
+}
+
+/// Whether a file below a yum/dnf/zypp cache directory is a package or
+/// repository metadata (what `clean all` removes), by its path relative to
+/// the cache directory.
+fn is_package_or_metadata(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    rel.split('/').any(|c| c == "repodata")
+        || [".rpm", ".solv", ".solvx", ".sqlite", ".zck"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        || name.contains(".xml")
+        || name.contains(".sqlite")
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn cache_in_a_built_image() {
+        let img = Img::new()
+            .file("/var/cache/dnf/last_makecache", 0o644, 0)
+            .file("/var/cache/dnf/expired_repos.json", 0o644, 2)
+            .file(
+                "/var/cache/dnf/ubi-9-baseos-rpms-1234/repodata/repomd.xml",
+                0o644,
+                4000,
+            )
+            .file(
+                "/var/cache/dnf/ubi-9-baseos-rpms-1234/repodata/abc-primary.xml.gz",
+                0o644,
+                4000,
+            )
+            .file(
+                "/var/cache/dnf/ubi-9-baseos-rpms-1234/packages/httpd-2.4.rpm",
+                0o644,
+                1000,
+            )
+            .file("/var/cache/dnf/ubi-9-baseos.solv", 0o644, 1000)
+            .file("/var/cache/yum/x86_64/7/timedhosts", 0o644, 10);
+        let found = img.check(&RpmCacheNotCleaned);
+        assert_eq!(found.len(), 1);
+        assert_eq!(img.place(&found[0]), "api:/var/cache/dnf");
+        assert!(
+            found[0]
+                .message
+                .starts_with("`/var/cache/dnf` holds 4 files (9.8 KiB)"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0]
+                .message
+                .ends_with("run `dnf clean all` in the step that installs")
+        );
     }
 }

@@ -9,6 +9,8 @@ declare_rule! {
     /// Reports `ARG` and `ENV` whose name says it holds a credential
     /// (`DB_PASSWORD`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `API_KEY`, …).
     /// Names that point to a file (`…_FILE`, `…_PATH`) are not reported.
+    /// For a built image (or an image in the daemon), the names of its
+    /// configuration's `Env` are judged the same way.
     ///
     /// This rule reports the declaration. IMG070 reports each `RUN` that
     /// reads such an `ARG` (`$NPM_TOKEN`), which is where the value enters
@@ -172,6 +174,21 @@ impl Rule for SecretInArgEnv {
                 _ => {}
             }
         }
+        // A built image's configuration (its ENV steps are not in the
+        // history steps; a Dockerfile stage's `env` is judged above).
+        for kv in image
+            .env
+            .iter()
+            .filter(|kv| matches!(kv.origin, Origin::Api(_)) && is_secret_name(&kv.key.value))
+        {
+            cx.report(
+                &kv.key.origin,
+                format!(
+                    "the image configuration's `Env` sets `{}`: a secret-looking variable stored in the image",
+                    kv.key.value
+                ),
+            );
+        }
     }
 }
 
@@ -206,5 +223,33 @@ mod tests {
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn config_env() {
+        let mut img = Img::new();
+        img.env
+            .push(("DB_PASSWORD".into(), "hunter2hunter2".into()));
+        img.env
+            .push(("PASSWORD_FILE".into(), "/run/secrets/db".into()));
+        img.env.push(("PATH".into(), "/usr/bin".into()));
+        let found = img.check(&SecretInArgEnv);
+        let got: Vec<String> = found
+            .iter()
+            .map(|f| format!("{} {}", img.place(f), f.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "api:Config.Env the image configuration's `Env` sets `DB_PASSWORD`: a secret-looking variable stored in the image"
+            ]
+        );
+        assert!(!got[0].contains("hunter2"));
     }
 }

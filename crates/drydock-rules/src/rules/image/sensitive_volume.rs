@@ -4,6 +4,7 @@ use drydock_core::spec::ImageSpec;
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 use crate::rules::container::support::{is_at_or_below, normalize_host_path};
+use crate::rules::image::files::is_built;
 
 declare_rule! {
     /// ## What it does
@@ -54,7 +55,12 @@ impl Rule for SensitiveVolume {
             .any(|s| is_at_or_below(&path, s))
                 || path == "/var/run"
                 || path == "/run";
-            if hit {
+            if hit && is_built(image) {
+                cx.report(
+                    &v.origin,
+                    format!("the image declares a volume at `{path}` (`Config.Volumes`), a sensitive host path inside the container"),
+                );
+            } else if hit {
                 cx.report(
                     &v.origin,
                     format!("`VOLUME {path}` exposes a sensitive host path inside the container"),

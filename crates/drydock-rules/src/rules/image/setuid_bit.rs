@@ -1,13 +1,17 @@
 use drydock_core::RuleMeta;
-use drydock_core::spec::ImageSpec;
+use drydock_core::spec::{ImageFiles, ImageSpec};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::files::{at, octal};
 
 declare_rule! {
     /// ## What it does
     /// Reports `chmod` in `RUN` that sets the setuid or setgid bit
-    /// (`u+s`, `g+s`, `+s`, or an octal mode such as `4755`, `2755`).
+    /// (`u+s`, `g+s`, `+s`, or an octal mode such as `4755`, `2755`), and,
+    /// in a built image, every regular file that has the setuid or setgid
+    /// bit, with its owner, mode and the layer that added it (Dockle
+    /// CIS-DI-0008).
     ///
     /// ## Why is this bad?
     /// A setuid-root binary runs as root whoever starts it: any flaw in it
@@ -19,13 +23,21 @@ declare_rule! {
     /// RUN chmod u+s /usr/local/bin/helper
     /// ```
     ///
+    /// A built image's filesystem:
+    /// ```text
+    /// -rwsr-xr-x root root /usr/bin/passwd
+    /// ```
+    ///
     /// ## How to fix
     /// Remove the bit; grant a specific capability with `setcap` if the
-    /// program needs one, or run the program as the right user.
+    /// program needs one, or run the program as the right user. In an image
+    /// built from a distribution base, strip the bits the application does
+    /// not need in a build step:
+    /// `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`.
     pub struct SetuidBit {
         id: "IMG023",
         name: "setuid-bit-set",
-        title: "chmod sets the setuid or setgid bit",
+        title: "setuid or setgid bit set",
         severity: Medium,
         category: Privilege,
         references: ["cis-docker-1.6:4.8", "concern:9", "gap:3", "dockle:CIS-DI-0008"],
@@ -47,6 +59,30 @@ fn sets_special_bit(mode: &str) -> bool {
     })
 }
 
+/// Every regular file of a built image with the setuid or setgid bit.
+fn check_files(cx: &mut Checker<'_>, files: &ImageFiles) {
+    for e in files.entries.iter().filter(|e| e.is_file()) {
+        let perm = e.perm();
+        let which = match (perm & 0o4000 != 0, perm & 0o2000 != 0) {
+            (true, true) => format!("setuid (UID {}) and setgid (GID {})", e.uid, e.gid),
+            (true, false) => format!("setuid (UID {})", e.uid),
+            (false, true) => format!("setgid (GID {})", e.gid),
+            (false, false) => continue,
+        };
+        let origin = files.origin(e);
+        cx.report(
+            &origin,
+            format!(
+                "{} is {which}, mode {}, owner {}:{}",
+                at(files, e),
+                octal(perm),
+                e.uid,
+                e.gid
+            ),
+        );
+    }
+}
+
 impl Rule for SetuidBit {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -63,12 +99,50 @@ impl Rule for SetuidBit {
                 );
             }
         }
+        if let Some(files) = &image.files {
+            check_files(cx, files);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sets_special_bit;
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn image_files() {
+        let img = Img::new()
+            .dir("/usr/bin", 0o755)
+            .file("/usr/bin/passwd", 0o4755, 10)
+            .file("/usr/bin/wall", 0o2755, 10)
+            .owned("/usr/bin/wall", 0, 1)
+            .file("/usr/bin/both", 0o6755, 10)
+            .file("/usr/bin/ls", 0o755, 10)
+            .dir("/var/mail", 0o2775);
+        let found = img.check(&SetuidBit);
+        let msgs: Vec<(String, &str)> = found
+            .iter()
+            .map(|f| (img.place(f), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                (
+                    "api:/usr/bin/both".to_string(),
+                    "`/usr/bin/both` in layer 0 (sha256:abababababab) is setuid (UID 0) and setgid (GID 0), mode 6755, owner 0:0"
+                ),
+                (
+                    "api:/usr/bin/passwd".to_string(),
+                    "`/usr/bin/passwd` in layer 0 (sha256:abababababab) is setuid (UID 0), mode 4755, owner 0:0"
+                ),
+                (
+                    "api:/usr/bin/wall".to_string(),
+                    "`/usr/bin/wall` in layer 1 is setgid (GID 0), mode 2755, owner 0:0"
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn modes() {

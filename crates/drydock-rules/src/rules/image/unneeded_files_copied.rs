@@ -1,9 +1,12 @@
+use std::collections::HashSet;
+
 use drydock_core::RuleMeta;
-use drydock_core::spec::ImageSpec;
+use drydock_core::spec::{ImageFile, ImageFiles, ImageSpec};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 use crate::rules::image::credential_file_copied::{basename, context_copies, source_path};
+use crate::rules::image::files::{at, homes, in_library};
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +19,18 @@ declare_rule! {
     /// Only sources written out by name are judged; what `COPY . .` brings
     /// along depends on `.dockerignore` (see `copy-context-without-dockerignore`).
     /// `COPY --from` copies from another stage are not reported.
+    ///
+    /// In a built image, the files themselves are reported (Dockle
+    /// DKL-LI-0003), one finding per top-most offending path (a `.git`
+    /// directory, not each file in it): `.git` directories, `.DS_Store`
+    /// files, `.vscode` and `.idea` directories, files named `Dockerfile`,
+    /// `docker-compose.yml`, `docker-compose.yaml` (and
+    /// `docker-compose.*.y*ml`), and a `.cache` directory in `/root` or a
+    /// home under `/home` that holds files other than pip's, yarn's (their
+    /// own rules report those) and fontconfig's. Libraries' own files are
+    /// left alone (a `Dockerfile` in a package under `node_modules/`,
+    /// `site-packages/`, `/usr/share/`, …; see `credential-file-copied` for
+    /// the list).
     ///
     /// ## Why is this bad?
     /// These files make the image larger and leak information: `.git`
@@ -44,7 +59,7 @@ declare_rule! {
     pub struct UnneededFilesCopied {
         id: "IMG064",
         name: "unneeded-files-copied",
-        title: "Development or VCS files copied into the image",
+        title: "Development or VCS files in the image",
         severity: Low,
         category: BestPractice,
         references: ["concern:14", "dockle:DKL-LI-0003"],
@@ -78,6 +93,78 @@ fn unneeded_kind(src: &str) -> Option<&'static str> {
     }
 }
 
+/// What kind of unneeded file a built image's entry is, if any.
+fn unneeded_entry(e: &ImageFile, homes: &[String], files: &ImageFiles) -> Option<&'static str> {
+    let name = e.name();
+    if e.is_dir() {
+        return match name {
+            ".git" => Some("a Git repository"),
+            ".vscode" | ".idea" => Some("editor settings"),
+            ".cache"
+                if homes
+                    .iter()
+                    .any(|h| e.path.strip_suffix("/.cache") == Some(h)) =>
+            {
+                // pip's and yarn's caches have their own rules.
+                let prefix = format!("{}/", e.path);
+                let other = files.under(&e.path).any(|f| {
+                    f.is_file()
+                        && !["pip/", "yarn/", "fontconfig/"]
+                            .iter()
+                            .any(|c| f.path[prefix.len()..].starts_with(c))
+                });
+                other.then_some("a cache directory")
+            }
+            _ => None,
+        };
+    }
+    if !e.is_file() {
+        return None;
+    }
+    match name {
+        ".DS_Store" => Some("macOS Finder metadata"),
+        "Dockerfile" => Some("a Dockerfile"),
+        _ if name.starts_with("docker-compose.")
+            && (name.ends_with(".yml") || name.ends_with(".yaml")) =>
+        {
+            Some("a Compose file")
+        }
+        _ => None,
+    }
+}
+
+fn check_files(cx: &mut Checker<'_>, files: &ImageFiles) {
+    let homes = homes(files);
+    let mut reported: HashSet<&str> = HashSet::new();
+    for e in &files.entries {
+        if in_library(&e.path) {
+            continue;
+        }
+        // One finding per top-most path.
+        let mut ancestor = e.path.as_str();
+        let mut inside = false;
+        while let Some(i) = ancestor.rfind('/') {
+            ancestor = &ancestor[..i];
+            if reported.contains(ancestor) {
+                inside = true;
+                break;
+            }
+        }
+        if inside {
+            continue;
+        }
+        let Some(kind) = unneeded_entry(e, &homes, files) else {
+            continue;
+        };
+        reported.insert(&e.path);
+        let origin = files.origin(e);
+        cx.report(
+            &origin,
+            format!("{}: {kind}, which the image does not need", at(files, e)),
+        );
+    }
+}
+
 impl Rule for UnneededFilesCopied {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -97,12 +184,56 @@ impl Rule for UnneededFilesCopied {
                 }
             }
         }
+        if let Some(files) = &image.files {
+            check_files(cx, files);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::unneeded_kind;
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn image_files() {
+        let img = Img::new()
+            .dir("/app", 0o755)
+            .dir("/app/.git", 0o755)
+            .dir("/app/.git/objects", 0o755)
+            .file("/app/.git/config", 0o644, 10)
+            .dir("/app/.git/modules/x/.git", 0o755)
+            .file("/app/Dockerfile", 0o644, 10)
+            .file("/app/docker-compose.prod.yml", 0o644, 10)
+            .file("/app/src/.DS_Store", 0o644, 10)
+            .dir("/app/.vscode", 0o755)
+            .file("/app/node_modules/pkg/Dockerfile", 0o644, 10)
+            .dir("/app/node_modules/pkg/.git", 0o755)
+            .dir("/home/app", 0o755)
+            .dir("/home/app/.cache", 0o755)
+            .file("/home/app/.cache/pip/x", 0o644, 1)
+            .dir("/root/.cache", 0o755)
+            .file("/root/.cache/go-build/aa", 0o644, 1)
+            .dir("/usr/src/.cache", 0o755)
+            .file("/usr/src/.cache/x", 0o644, 1);
+        let found = img.check(&UnneededFilesCopied);
+        let places: Vec<String> = found.iter().map(|f| img.place(f)).collect();
+        assert_eq!(
+            places,
+            [
+                "api:/app/.git",
+                "api:/app/.vscode",
+                "api:/app/Dockerfile",
+                "api:/app/docker-compose.prod.yml",
+                "api:/app/src/.DS_Store",
+                "api:/root/.cache",
+            ]
+        );
+        assert_eq!(
+            found[0].message,
+            "`/app/.git` in layer 0 (sha256:abababababab): a Git repository, which the image does not need"
+        );
+    }
 
     #[test]
     fn kinds() {

@@ -3,6 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::image::files::is_built;
 use crate::rules::util::is_root_user;
 
 declare_rule! {
@@ -74,11 +75,39 @@ impl Rule for UserNotNumeric {
         let windows = ["ContainerUser", "ContainerAdministrator"]
             .iter()
             .any(|w| name.eq_ignore_ascii_case(w));
-        if !is_numeric(name) && !windows {
+        if !is_numeric(name) && !windows && is_built(image) {
+            cx.report(
+                &user.origin,
+                format!("the image's user `{value}` (`Config.User`) is a name: a runtime cannot check that `{name}` is not root without reading the image's `/etc/passwd`"),
+            );
+        } else if !is_numeric(name) && !windows {
             cx.report(
                 &user.origin,
                 format!("`USER {value}` names the user: a runtime cannot check that `{name}` is not root without reading the image's `/etc/passwd`"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn built_image_wording() {
+        let img = Img::new();
+        let mut spec = img.spec();
+        spec.user = Some(drydock_core::Sp::new(
+            "app".into(),
+            drydock_core::Origin::api("Config.User"),
+        ));
+        let found = img.check_spec(&UserNotNumeric, &spec);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .starts_with("the image's user `app` (`Config.User`) is a name")
+        );
     }
 }

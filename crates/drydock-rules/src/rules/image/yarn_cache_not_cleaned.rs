@@ -3,6 +3,7 @@ use drydock_core::{Fix, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, DockerfileCx, Rule};
+use crate::rules::image::files::{homes, report_leftover};
 use crate::rules::image::fixes::append_to_chain;
 use crate::rules::image::package_managers::{positionals, shipped_runs};
 
@@ -13,6 +14,12 @@ declare_rule! {
     /// cache directory, or keep the cache on a `--mount=type=cache`. Only
     /// stages whose layers ship are checked: the final stage and the
     /// stages it is built `FROM`.
+    ///
+    /// In a built image, a yarn cache holding files is reported at its
+    /// directory, with the number of files, their size and the layers that
+    /// added them: `/usr/local/share/.cache/yarn` (root's in the Node
+    /// images) and `.cache/yarn` in `/root` or a home directory under
+    /// `/home`.
     ///
     /// ## Why is this bad?
     /// Yarn keeps a copy of every package it downloads in its cache
@@ -101,6 +108,23 @@ impl Rule for YarnCacheNotCleaned {
         &Self::META
     }
 
+    fn check_image(&self, cx: &mut Checker<'_>, image: &drydock_core::spec::ImageSpec) {
+        let Some(files) = &image.files else {
+            return;
+        };
+        let mut dirs = vec!["/usr/local/share/.cache/yarn".to_string()];
+        dirs.extend(homes(files).into_iter().map(|h| format!("{h}/.cache/yarn")));
+        for dir in dirs {
+            report_leftover(
+                cx,
+                files,
+                &dir,
+                |_| false,
+                "yarn's cache left in the image; run `yarn cache clean` in the step that installs",
+            );
+        }
+    }
+
     fn check_dockerfile(&self, cx: &mut Checker<'_>, df: &DockerfileCx<'_>) {
         for (run, script) in shipped_runs(df.images) {
             if run
@@ -138,5 +162,29 @@ impl Rule for YarnCacheNotCleaned {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+    use crate::rules::image::files::testkit::Img;
+
+    #[test]
+    fn cache_in_a_built_image() {
+        let img = Img::new()
+            .file(
+                "/usr/local/share/.cache/yarn/v6/npm-react-18.2.0/package.json",
+                0o644,
+                100,
+            )
+            .file("/root/.cache/yarn/v6/.tmp/x", 0o644, 1);
+        let found = img.check(&YarnCacheNotCleaned);
+        let places: Vec<String> = found.iter().map(|f| img.place(f)).collect();
+        assert_eq!(
+            places,
+            ["api:/usr/local/share/.cache/yarn", "api:/root/.cache/yarn"]
+        );
+        assert!(Img::new().check(&YarnCacheNotCleaned).is_empty());
     }
 }
