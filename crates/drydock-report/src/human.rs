@@ -63,7 +63,43 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write)
     if !report.errors.is_empty() {
         writeln!(out)?;
     }
+    if let Some(image) = &report.image {
+        writeln!(out, "{}", image_line(image))?;
+    }
     writeln!(out, "{}", summary_line(report))
+}
+
+/// `Image debian.tar: linux/amd64, Debian GNU/Linux 12 (bookworm), 1 layer,
+/// 211.3 MB, 9123 files, 88 packages (88 deb).`
+pub fn image_line(image: &crate::ImageSection) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &image.platform {
+        parts.push(p.clone());
+    }
+    if let Some(os) = &image.os {
+        let name = os.pretty_name.clone().or_else(|| os.distro_qualifier());
+        if let Some(n) = name {
+            parts.push(n);
+        }
+    }
+    parts.push(plural(image.layers, "layer", "layers"));
+    parts.push(format!("{:.1} MB", image.bytes as f64 / 1e6));
+    parts.push(plural(image.files, "file", "files"));
+    let mut kinds: Vec<(&'static str, usize)> = Vec::new();
+    for p in &image.packages {
+        let t = p.kind.syft_type();
+        match kinds.iter_mut().find(|(k, _)| *k == t) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((t, 1)),
+        }
+    }
+    let mut packages = plural(image.packages.len(), "package", "packages");
+    if !kinds.is_empty() {
+        let by: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        packages.push_str(&format!(" ({})", by.join(", ")));
+    }
+    parts.push(packages);
+    format!("Image {}: {}.", image.name, parts.join(", "))
 }
 
 fn level_for(severity: Severity) -> Level<'static> {

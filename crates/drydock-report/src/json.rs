@@ -23,6 +23,88 @@ struct Document<'a> {
     summary: Summary,
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
+    /// `drydock image` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<Image<'a>>,
+    /// `drydock image` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    packages: Option<Vec<PackageJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct Image<'a> {
+    name: &'a str,
+    id: Option<&'a str>,
+    repo_tags: &'a [String],
+    format: &'a str,
+    platform: Option<&'a str>,
+    created: Option<&'a str>,
+    layers: usize,
+    bytes: u64,
+    files: usize,
+    os: Option<Os<'a>>,
+}
+
+#[derive(Serialize)]
+struct Os<'a> {
+    id: Option<&'a str>,
+    version_id: Option<&'a str>,
+    version_codename: Option<&'a str>,
+    pretty_name: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PackageJson<'a> {
+    name: &'a str,
+    version: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    namespace: Option<&'a str>,
+    purl: &'a str,
+    licenses: &'a [String],
+    source_name: Option<&'a str>,
+    source_version: Option<&'a str>,
+    arch: Option<&'a str>,
+    location: &'a str,
+    layer: Option<usize>,
+}
+
+fn image(s: &crate::ImageSection) -> (Image<'_>, Vec<PackageJson<'_>>) {
+    let img = Image {
+        name: &s.name,
+        id: s.id.as_deref(),
+        repo_tags: &s.repo_tags,
+        format: &s.format,
+        platform: s.platform.as_deref(),
+        created: s.created.as_deref(),
+        layers: s.layers,
+        bytes: s.bytes,
+        files: s.files,
+        os: s.os.as_ref().map(|o| Os {
+            id: o.id.as_deref(),
+            version_id: o.version_id.as_deref(),
+            version_codename: o.version_codename.as_deref(),
+            pretty_name: o.pretty_name.as_deref(),
+        }),
+    };
+    let packages = s
+        .packages
+        .iter()
+        .map(|p| PackageJson {
+            name: &p.name,
+            version: &p.version,
+            kind: p.kind.syft_type(),
+            namespace: p.namespace.as_deref(),
+            purl: &p.purl,
+            licenses: &p.licenses,
+            source_name: p.source.as_ref().map(|s| s.0.as_str()),
+            source_version: p.source.as_ref().and_then(|s| s.1.as_deref()),
+            arch: p.arch.as_deref(),
+            location: &p.location,
+            layer: p.layer,
+        })
+        .collect();
+    (img, packages)
 }
 
 #[derive(Serialize)]
@@ -216,7 +298,15 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write)
         },
         findings: report.items.iter().map(finding).collect(),
         errors: report.errors.iter().map(error).collect(),
+        image: None,
+        packages: None,
     };
+    let mut doc = doc;
+    if let Some(s) = &report.image {
+        let (img, packages) = image(s);
+        doc.image = Some(img);
+        doc.packages = Some(packages);
+    }
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)
 }

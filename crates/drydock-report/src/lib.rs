@@ -22,7 +22,7 @@ mod sarif;
 pub mod sbom;
 
 pub use common::{ResolvedRange, Summary, file_uri, resolve_range};
-pub use human::summary_line;
+pub use human::{image_line, summary_line};
 
 /// The JSON Schema (draft 2020-12) of the `json` format, version 1.
 pub const JSON_SCHEMA_V1: &str = include_str!("../schema/report-v1.schema.json");
@@ -106,6 +106,31 @@ pub struct Report {
     pub suppressed: usize,
     /// Fixes applied by `--fix` in this run.
     pub fixes_applied: usize,
+    /// `drydock image`: what the image is and the packages it holds (the
+    /// JSON report's `image` and `packages`).
+    pub image: Option<Box<ImageSection>>,
+}
+
+/// What `drydock image` read, for the report.
+#[derive(Clone, Debug, Default)]
+pub struct ImageSection {
+    /// How the image is called in the report (its first tag, else the target).
+    pub name: String,
+    /// The config digest (the image ID), when known.
+    pub id: Option<String>,
+    pub repo_tags: Vec<String>,
+    /// `docker-save`, `docker-save-oci`, `oci-layout`, `rootfs`.
+    pub format: String,
+    pub platform: Option<String>,
+    /// `created` of the config (RFC 3339).
+    pub created: Option<String>,
+    pub layers: usize,
+    /// Uncompressed bytes of all layers.
+    pub bytes: u64,
+    /// Paths in the final filesystem.
+    pub files: usize,
+    pub os: Option<drydock_core::package::OsRelease>,
+    pub packages: Vec<drydock_core::package::Package>,
 }
 
 /// Output formats.

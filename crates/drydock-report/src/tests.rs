@@ -170,6 +170,7 @@ fn sample() -> Report {
         files_scanned: 3,
         suppressed: 2,
         fixes_applied: 0,
+        image: None,
         redactions: Vec::new(),
     }
 }
