@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod audit;
 mod files;
+mod image;
+mod image_source;
 mod sbom;
 mod scan;
 mod settings;
@@ -27,6 +29,8 @@ enum Command {
     Rules(RulesArgs),
     /// Audit a live Docker host against the CIS Docker Benchmark.
     Audit(Box<audit::AuditArgs>),
+    /// Check a built image: configuration, history, files, secrets, packages.
+    Image(Box<image::ImageArgs>),
     /// Write the software bill of materials of an image (CycloneDX or SPDX JSON).
     Sbom(sbom::SbomArgs),
     /// Explain one rule: what it finds, why it matters, how to fix it.
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Rules(args) => rules(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Image(args) => image::run(&args),
         Command::Sbom(args) => sbom::run(&args),
         Command::Explain { rule } => explain(&rule),
     };

@@ -1,0 +1,303 @@
+//! `drydock image TARGET`: a built image's configuration, history and
+//! filesystem judged by the rules, its package catalogue, and optionally
+//! its SBOM, from one streaming read.
+//!
+//! TARGET is a `docker save` archive, an OCI image layout (directory or
+//! tar), a root filesystem directory, or, when no such path exists, an
+//! image of the local daemon (streamed through the Engine API's image
+//! export, never written to disk).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use drydock_core::Severity;
+use drydock_image::{Options, Platform, Progress};
+use drydock_imagespec::{ImageVisitor, Wants};
+use drydock_report::{Format, ImageSection, Location, RenderOptions, Report, ScanError};
+use drydock_rules::Settings;
+use drydock_rules::rules::secrets::image_file as secret_files;
+
+use crate::image_source;
+use crate::sbom::{SbomFormat, report_notes, sbom_text};
+use crate::scan::{ColorArg, OutFormat, SeverityArg};
+use crate::settings::{Overrides, Resolver};
+
+#[derive(clap::Args, Debug)]
+pub struct ImageArgs {
+    /// A `docker save` archive, an OCI layout (directory or tar), a root
+    /// filesystem directory, or an image of the local daemon (name or ID).
+    target: String,
+    /// Output format of the findings report.
+    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
+    format: OutFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write the image's SBOM in this format: alone (instead of the
+    /// findings report, like `drydock sbom`), or with `--sbom-output` to a
+    /// file beside the report, from the same read.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    sbom: Option<SbomFormat>,
+    /// Where `--sbom` writes the SBOM when the findings report is wanted too.
+    #[arg(long, value_name = "FILE", requires = "sbom")]
+    sbom_output: Option<PathBuf>,
+    /// The image of a multi-platform index to read (`linux/arm64/v8`); default the host's.
+    #[arg(long)]
+    platform: Option<String>,
+    /// Daemon address for an image of the daemon; default like the Docker CLI.
+    #[arg(short = 'H', long)]
+    host: Option<String>,
+    /// Report an image built more than this many days ago (IMG079).
+    #[arg(long, value_name = "DAYS")]
+    max_age: Option<u64>,
+    /// Only these rules (IDs or prefixes, comma-separated); replaces the configuration's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+    /// Also skip these rules (IDs or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// The lowest severity shown.
+    #[arg(long, value_enum)]
+    severity: Option<SeverityArg>,
+    /// The lowest severity that makes the run fail (exit code 1). Default: any finding shown.
+    #[arg(long, value_enum)]
+    fail_on: Option<SeverityArg>,
+    /// Use this configuration file instead of discovering drydock.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// When to use colours in the human format.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// No progress bar (shown on a terminal for images over 64 MB).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// Images smaller than this are read before a progress bar would be seen.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
+
+fn progress(args: &ImageArgs) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if args.no_progress || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let style = |t: &str| {
+        indicatif::ProgressStyle::with_template(t)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    };
+    match image_source::target_bytes(&args.target) {
+        Some(n) if n < PROGRESS_MIN_BYTES => None,
+        Some(n) => {
+            let pb = indicatif::ProgressBar::new(n);
+            pb.set_style(style(
+                "{spinner} reading {msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            ));
+            pb.set_message(args.target.clone());
+            Some(pb)
+        }
+        // A directory or an image of the daemon: the size is not known.
+        None if Path::new(&args.target).is_dir() => None,
+        None => {
+            let pb = indicatif::ProgressBar::no_length();
+            pb.set_style(style("{spinner} reading {msg} {bytes} {bytes_per_sec}"));
+            pb.set_message(args.target.clone());
+            Some(pb)
+        }
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
+    let resolver = Resolver::new(args.config.as_deref(), args.no_config)?;
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_ignore: args.ignore.clone(),
+        no_inline: false,
+    };
+    let mut settings: Settings = (*resolver.settings_for(Path::new("."), &overrides)).clone();
+    settings.now = Some(now());
+    settings.max_image_age_days = args.max_age;
+    settings.scan_content_trust = Some(std::env::var("DOCKER_CONTENT_TRUST").ok());
+    let thresholds = resolver.thresholds_for(
+        Path::new("./drydock.toml"),
+        args.severity.map(Severity::from),
+        args.fail_on.map(Severity::from),
+    );
+
+    let mut opts = Options::default();
+    if let Some(p) = &args.platform {
+        opts.platform = Some(p.parse::<Platform>().map_err(anyhow::Error::msg)?);
+    }
+    let pb = progress(args);
+    if let Some(pb) = &pb {
+        let pb = pb.clone();
+        opts.progress = Some(Progress(Arc::new(move |n| pb.inc(n))));
+    }
+
+    // `--sbom` alone: the SBOM is the output (what `drydock sbom` does).
+    let sbom_only = args.sbom.is_some() && args.sbom_output.is_none();
+    let secrets = !sbom_only && settings.is_enabled(&secret_files::SecretInImageFile::META);
+    let text = drydock_rules::rules::image::files::wants_text;
+    let secret_file = move |p: &str, size: u64| secrets && secret_files::wants_file(p, size);
+    let secret = secret_files::may_hold_secret;
+    let visitor = ImageVisitor {
+        wants: if sbom_only {
+            Wants::NOTHING
+        } else {
+            Wants {
+                text: &text,
+                secret_file: &secret_file,
+                secret: &secret,
+            }
+        },
+        catalog: true,
+    };
+    let read = image_source::read(&args.target, args.host.as_deref(), &opts, &visitor);
+    if let Some(pb) = &pb {
+        pb.finish_and_clear();
+    }
+    let built = match read {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "drydock: error: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+
+    if let Some(format) = args.sbom {
+        let text = sbom_text(&built, format)?;
+        match (&args.sbom_output, &args.output, sbom_only) {
+            (Some(p), _, _) | (None, Some(p), true) => std::fs::write(p, text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
+            _ => anstream::stdout().lock().write_all(text.as_bytes())?,
+        }
+        if sbom_only {
+            report_notes(&args.target, &built)?;
+            return Ok(if built.incomplete() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+    }
+
+    let mut findings = drydock_rules::check_built_image(&built.spec, &built.sources, &settings);
+    findings.retain(|f| f.severity >= thresholds.shown);
+    for f in &mut findings {
+        built.relocate(f);
+    }
+    let mut report = Report {
+        redactions: drydock_report::resolve::redactions(&findings, &built.sources),
+        files_scanned: built.info.files,
+        ..Report::default()
+    };
+    for f in &findings {
+        let mut item = drydock_report::resolve::item(f, &built.sources);
+        for loc in std::iter::once(&mut item.location)
+            .chain(item.related.iter_mut().map(|r| &mut r.location))
+        {
+            if let Location::Api { object, .. } = loc
+                && object.is_empty()
+            {
+                object.clone_from(&built.info.name);
+            }
+        }
+        report.items.push(item);
+    }
+    let mut warnings = Vec::new();
+    for n in &built.notes {
+        if n.error {
+            report.errors.push(ScanError {
+                path: args.target.clone(),
+                line: None,
+                column: None,
+                message: n.message.clone(),
+            });
+        } else {
+            warnings.push(n.message.clone());
+        }
+    }
+    report.image = Some(Box::new(ImageSection {
+        name: built.info.name.clone(),
+        id: built.info.id.clone(),
+        repo_tags: built.info.repo_tags.clone(),
+        format: built
+            .info
+            .format
+            .and_then(|f| serde_json::to_value(f).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        platform: built.info.platform.clone(),
+        created: built.info.created.clone(),
+        layers: built.info.layers,
+        bytes: built.info.bytes,
+        files: built.info.files,
+        os: built.catalogue.os.clone(),
+        packages: built.catalogue.packages.clone(),
+    }));
+
+    let format = match args.format {
+        OutFormat::Human => Format::Human,
+        OutFormat::Json => Format::Json,
+        OutFormat::Sarif => Format::Sarif,
+        OutFormat::Junit => Format::Junit,
+        OutFormat::Github => Format::Github,
+        OutFormat::Checkstyle => Format::Checkstyle,
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            args.output.is_none()
+                && format == Format::Human
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
+    };
+    let opts = RenderOptions {
+        color,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        rules: settings.enabled_rules().iter().map(|r| r.meta()).collect(),
+    };
+    let mut sink: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        )),
+    };
+    drydock_report::render(&report, format, &opts, &mut sink)?;
+    sink.flush()?;
+    drop(sink);
+    {
+        let mut err = anstream::stderr().lock();
+        for w in &warnings {
+            writeln!(err, "drydock: warning: {}: {w}", args.target)?;
+        }
+    }
+    let code = if !report.errors.is_empty() {
+        2
+    } else if report
+        .items
+        .iter()
+        .any(|i| i.severity >= thresholds.fail_on)
+    {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}
