@@ -49,6 +49,12 @@ impl FsView {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// All entries in path order, by value: the map is freed as it is
+    /// walked, so converting the view costs no second copy of it.
+    pub fn into_entries(self) -> impl Iterator<Item = (String, FinalEntry)> {
+        self.entries.into_iter()
+    }
+
     /// The entries strictly under a directory, in path order.
     pub fn children_of<'a>(
         &'a self,

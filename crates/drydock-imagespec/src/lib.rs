@@ -269,27 +269,26 @@ pub fn assemble(scan: ImageScan<Fact>, name: &str) -> Built {
         })
         .collect();
 
-    let entries: Vec<ImageFile> = scan
-        .fs
-        .iter()
-        .map(|(path, e)| ImageFile {
-            path: path.to_string(),
-            kind: match &e.meta.kind {
-                EntryKind::File => ImageFileKind::File,
-                EntryKind::Dir => ImageFileKind::Dir,
-                EntryKind::Symlink(t) => ImageFileKind::Symlink(t.clone()),
-                EntryKind::Hardlink(t) => ImageFileKind::Hardlink(t.clone()),
-                EntryKind::Char => ImageFileKind::Char,
-                EntryKind::Block => ImageFileKind::Block,
-                EntryKind::Fifo => ImageFileKind::Fifo,
-            },
-            mode: e.meta.mode,
-            uid: e.meta.uid,
-            gid: e.meta.gid,
-            size: e.meta.size,
-            layer: e.layer,
-        })
-        .collect();
+    let bytes = scan.layers.iter().map(|l| l.uncompressed_bytes).sum();
+    let layer_count = scan.layers.len();
+    let mut entries: Vec<ImageFile> = Vec::with_capacity(scan.fs.len());
+    entries.extend(scan.fs.into_entries().map(|(path, e)| ImageFile {
+        path,
+        kind: match e.meta.kind {
+            EntryKind::File => ImageFileKind::File,
+            EntryKind::Dir => ImageFileKind::Dir,
+            EntryKind::Symlink(t) => ImageFileKind::Symlink(t),
+            EntryKind::Hardlink(t) => ImageFileKind::Hardlink(t),
+            EntryKind::Char => ImageFileKind::Char,
+            EntryKind::Block => ImageFileKind::Block,
+            EntryKind::Fifo => ImageFileKind::Fifo,
+        },
+        mode: e.meta.mode,
+        uid: e.meta.uid,
+        gid: e.meta.gid,
+        size: e.meta.size,
+        layer: e.layer,
+    }));
 
     let info = ImageInfo {
         name: name.to_string(),
@@ -311,8 +310,8 @@ pub fn assemble(scan: ImageScan<Fact>, name: &str) -> Built {
                 })
             }),
         created: config.created.clone(),
-        layers: scan.layers.len(),
-        bytes: scan.layers.iter().map(|l| l.uncompressed_bytes).sum(),
+        layers: layer_count,
+        bytes,
         files: entries.len(),
     };
 
