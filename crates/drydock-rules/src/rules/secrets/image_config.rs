@@ -15,6 +15,8 @@ declare_rule! {
     /// (`DB_PASSWORD=…`). It looks at `ENV`, `ARG` defaults and `LABEL`
     /// values, and at the text of every other instruction of every stage
     /// (`RUN` commands and heredocs, `COPY`/`ADD` heredocs and URLs, `CMD`).
+    /// For a built image (`drydock image`) it looks at the `Env` and
+    /// `Labels` of its configuration and at the commands of its history.
     /// Variable references (`$TOKEN`, `${TOKEN}`) and placeholders
     /// (`changeme`, `<token>`, `***`, `xxxx`) are not reported. The message
     /// shows at most the first four characters of the secret.
@@ -61,6 +63,20 @@ impl Rule for SecretInImageConfig {
     fn check_image(&self, cx: &mut Checker<'_>, image: &ImageSpec) {
         for step in &image.steps {
             check_step(cx, step);
+        }
+        // A built image: its configuration's `Env` and `Labels` are read
+        // from the config itself (its history keeps no ENV or LABEL steps).
+        if image.files.is_some() {
+            for kv in image.env.iter().filter(|kv| !kv.origin.is_file()) {
+                let found = scan_value(cx, &kv.key.value, &kv.value);
+                let place = format!("`Env` entry `{}`", kv.key.value);
+                report(cx, found, &place, "it is stored in the image configuration");
+            }
+            for kv in image.labels.iter().filter(|kv| !kv.origin.is_file()) {
+                let found = scan_value(cx, &kv.key.value, &kv.value);
+                let place = format!("Label `{}`", kv.key.value);
+                report(cx, found, &place, "it is stored in the image configuration");
+            }
         }
     }
 }
