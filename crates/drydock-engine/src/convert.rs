@@ -104,22 +104,14 @@ pub fn split_port_key(key: &str) -> Option<(String, String)> {
 }
 
 fn healthcheck(h: &HealthConfig, base: &str) -> Option<Sp<Healthcheck>> {
-    let test = h.test.clone().unwrap_or_default();
-    if test.is_empty() && h.interval.is_none() && h.timeout.is_none() && h.retries.is_none() {
-        return None;
-    }
-    let dur = |v: Option<i64>| v.filter(|n| *n > 0).map(format_duration_ns);
-    Some(sp(
-        Healthcheck {
-            disabled: test.first().is_some_and(|t| t == "NONE"),
-            test,
-            interval: dur(h.interval),
-            timeout: dur(h.timeout),
-            start_period: dur(h.start_period),
-            retries: h.retries.filter(|r| *r > 0).map(|r| r.to_string()),
-        },
-        base,
-    ))
+    Healthcheck::from_config(
+        h.test.as_deref(),
+        h.interval,
+        h.timeout,
+        h.start_period,
+        h.retries,
+    )
+    .map(|hc| sp(hc, base))
 }
 
 fn command(args: &Option<Vec<String>>, path: &str) -> Option<Sp<CommandLine>> {

@@ -29,7 +29,6 @@ use drydock_core::spec::{
     BaseImage, CommandLine, Healthcheck, ImageFile, ImageFileKind, ImageFiles, ImageLayer,
     ImageSpec, ImageText, KeyValue, StepKind,
 };
-use drydock_core::text::format_duration_ns;
 use drydock_core::{FileKind, Origin, SourceFile, SourceMap, Sp};
 use drydock_dockerfile::HistoryDocument;
 use drydock_image::{EntryKind, EntryMeta, ImageScan, ProblemKind, Visitor};
@@ -450,22 +449,14 @@ fn config_spec(config: &drydock_image::ImageConfig, info: &ImageInfo, name: &str
         .map(|(v, _)| api(v.clone(), key_path("Config.Volumes", v)))
         .collect();
     spec.healthcheck = c.healthcheck.as_ref().and_then(|h| {
-        let test = h.test.clone().unwrap_or_default();
-        if test.is_empty() && h.interval.is_none() && h.timeout.is_none() && h.retries.is_none() {
-            return None;
-        }
-        let dur = |v: Option<i64>| v.filter(|n| *n > 0).map(format_duration_ns);
-        Some(api(
-            Healthcheck {
-                disabled: test.first().is_some_and(|t| t == "NONE"),
-                test,
-                interval: dur(h.interval),
-                timeout: dur(h.timeout),
-                start_period: dur(h.start_period),
-                retries: h.retries.filter(|r| *r > 0).map(|r| r.to_string()),
-            },
-            "Config.Healthcheck",
-        ))
+        Healthcheck::from_config(
+            h.test.as_deref(),
+            h.interval,
+            h.timeout,
+            h.start_period,
+            h.retries,
+        )
+        .map(|hc| api(hc, "Config.Healthcheck"))
     });
     let command = |args: &Option<Vec<String>>, path: &str| {
         let args = args.as_ref().filter(|a| !a.is_empty())?;

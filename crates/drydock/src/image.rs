@@ -247,23 +247,8 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
         packages: built.catalogue.packages.clone(),
     }));
 
-    let format = match args.format {
-        OutFormat::Human => Format::Human,
-        OutFormat::Json => Format::Json,
-        OutFormat::Sarif => Format::Sarif,
-        OutFormat::Junit => Format::Junit,
-        OutFormat::Github => Format::Github,
-        OutFormat::Checkstyle => Format::Checkstyle,
-    };
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            args.output.is_none()
-                && format == Format::Human
-                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-        }
-    };
+    let format = Format::from(args.format);
+    let color = args.color.wanted(format, args.output.is_some());
     let opts = RenderOptions {
         color,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

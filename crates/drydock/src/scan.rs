@@ -99,6 +99,36 @@ pub enum SeverityArg {
     Critical,
 }
 
+impl From<OutFormat> for Format {
+    fn from(f: OutFormat) -> Format {
+        match f {
+            OutFormat::Human => Format::Human,
+            OutFormat::Json => Format::Json,
+            OutFormat::Sarif => Format::Sarif,
+            OutFormat::Junit => Format::Junit,
+            OutFormat::Github => Format::Github,
+            OutFormat::Checkstyle => Format::Checkstyle,
+        }
+    }
+}
+
+impl ColorArg {
+    /// Whether to colour a report: `auto` colours the human format on a
+    /// terminal that allows it (`NO_COLOR` respected), never a file.
+    pub fn wanted(self, format: Format, to_file: bool) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                !to_file
+                    && format == Format::Human
+                    && anstream::AutoStream::choice(&std::io::stdout())
+                        != anstream::ColorChoice::Never
+            }
+        }
+    }
+}
+
 impl From<SeverityArg> for Severity {
     fn from(s: SeverityArg) -> Severity {
         match s {
@@ -544,23 +574,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(code));
     }
 
-    let format = match args.format {
-        OutFormat::Human => Format::Human,
-        OutFormat::Json => Format::Json,
-        OutFormat::Sarif => Format::Sarif,
-        OutFormat::Junit => Format::Junit,
-        OutFormat::Github => Format::Github,
-        OutFormat::Checkstyle => Format::Checkstyle,
-    };
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            args.output.is_none()
-                && format == Format::Human
-                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-        }
-    };
+    let format = Format::from(args.format);
+    let color = args.color.wanted(format, args.output.is_some());
     let selection_settings = resolver.settings_for(Path::new("."), &overrides);
     let opts = RenderOptions {
         color,

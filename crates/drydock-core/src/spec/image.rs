@@ -60,6 +60,33 @@ pub struct Healthcheck {
     pub retries: Option<String>,
 }
 
+impl Healthcheck {
+    /// A healthcheck from an image or container configuration (`Test` and
+    /// durations in nanoseconds, as the Engine API and image configs write
+    /// them); `None` when nothing is set.
+    pub fn from_config(
+        test: Option<&[String]>,
+        interval: Option<i64>,
+        timeout: Option<i64>,
+        start_period: Option<i64>,
+        retries: Option<i64>,
+    ) -> Option<Healthcheck> {
+        let test = test.unwrap_or_default().to_vec();
+        if test.is_empty() && interval.is_none() && timeout.is_none() && retries.is_none() {
+            return None;
+        }
+        let dur = |v: Option<i64>| v.filter(|n| *n > 0).map(crate::text::format_duration_ns);
+        Some(Healthcheck {
+            disabled: test.first().is_some_and(|t| t == "NONE"),
+            test,
+            interval: dur(interval),
+            timeout: dur(timeout),
+            start_period: dur(start_period),
+            retries: retries.filter(|r| *r > 0).map(|r| r.to_string()),
+        })
+    }
+}
+
 /// `RUN`.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct RunStep {

@@ -132,6 +132,19 @@ pub(crate) fn origin_of(files: &ImageFiles, path: &str) -> Origin {
 }
 
 /// Home directories: `/root` and every directory directly under `/home`.
+/// Whether a strict ancestor directory of `path` is in `reported` (rules
+/// that report a directory once, not each path under it).
+pub(crate) fn under_reported(path: &str, reported: &std::collections::HashSet<&str>) -> bool {
+    let mut ancestor = path;
+    while let Some(i) = ancestor.rfind('/') {
+        ancestor = &ancestor[..i];
+        if reported.contains(ancestor) {
+            return true;
+        }
+    }
+    false
+}
+
 pub(crate) fn homes(files: &ImageFiles) -> Vec<String> {
     let mut out = vec!["/root".to_string()];
     out.extend(
@@ -455,6 +468,14 @@ pub(crate) mod testkit {
 
         /// `path:line` (1-based) of a finding in an image file's text, or
         /// `api:<path>` for other origins.
+        /// `<place> <message>` of each finding, for assertions.
+        pub(crate) fn described(&self, found: &[Finding]) -> Vec<String> {
+            found
+                .iter()
+                .map(|f| format!("{} {}", self.place(f), f.message))
+                .collect()
+        }
+
         pub(crate) fn place(&self, f: &Finding) -> String {
             match f.origin.file_range() {
                 Some((file, range)) => {

@@ -84,10 +84,7 @@ mod image_tests {
             drydock_core::Origin::api("Config.User"),
         ));
         let found = img.check_spec(&LastUserRoot, &spec);
-        let got: Vec<String> = found
-            .iter()
-            .map(|f| format!("{} {}", img.place(f), f.message))
-            .collect();
+        let got = img.described(&found);
         assert_eq!(
             got,
             ["api:Config.User the image runs as `root` (`Config.User`)"]

@@ -81,10 +81,7 @@ mod image_tests {
     fn built_image_wording() {
         let img = Img::new();
         let found = img.check(&MissingHealthcheck);
-        let got: Vec<String> = found
-            .iter()
-            .map(|f| format!("{} {}", img.place(f), f.message))
-            .collect();
+        let got = img.described(&found);
         assert_eq!(
             got,
             ["api:Config the image configuration defines no healthcheck (`Config.Healthcheck`)"]

@@ -240,10 +240,7 @@ mod image_tests {
             .push(("PASSWORD_FILE".into(), "/run/secrets/db".into()));
         img.env.push(("PATH".into(), "/usr/bin".into()));
         let found = img.check(&SecretInArgEnv);
-        let got: Vec<String> = found
-            .iter()
-            .map(|f| format!("{} {}", img.place(f), f.message))
-            .collect();
+        let got = img.described(&found);
         assert_eq!(
             got,
             [

@@ -6,7 +6,7 @@ use drydock_core::spec::{ImageFile, ImageFiles, ImageSpec};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
 use crate::rules::image::credential_file_copied::{basename, context_copies, source_path};
-use crate::rules::image::files::{at, homes, in_library};
+use crate::rules::image::files::{at, homes, in_library, under_reported};
 
 declare_rule! {
     /// ## What it does
@@ -141,16 +141,7 @@ fn check_files(cx: &mut Checker<'_>, files: &ImageFiles) {
             continue;
         }
         // One finding per top-most path.
-        let mut ancestor = e.path.as_str();
-        let mut inside = false;
-        while let Some(i) = ancestor.rfind('/') {
-            ancestor = &ancestor[..i];
-            if reported.contains(ancestor) {
-                inside = true;
-                break;
-            }
-        }
-        if inside {
+        if under_reported(&e.path, &reported) {
             continue;
         }
         let Some(kind) = unneeded_entry(e, &homes, files) else {

@@ -5,7 +5,7 @@ use drydock_core::spec::{ImageFile, ImageFiles, ImageSpec};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::files::{at, octal};
+use crate::rules::image::files::{at, octal, under_reported};
 
 declare_rule! {
     /// ## What it does
@@ -65,16 +65,7 @@ fn world_writable(e: &ImageFile) -> bool {
 fn check_files(cx: &mut Checker<'_>, files: &ImageFiles) {
     let mut reported: HashSet<&str> = HashSet::new();
     for e in files.entries.iter().filter(|e| world_writable(e)) {
-        let mut ancestor = e.path.as_str();
-        let mut inside = false;
-        while let Some(i) = ancestor.rfind('/') {
-            ancestor = &ancestor[..i];
-            if reported.contains(ancestor) {
-                inside = true;
-                break;
-            }
-        }
-        if inside {
+        if under_reported(&e.path, &reported) {
             continue;
         }
         let origin = files.origin(e);
@@ -140,10 +131,7 @@ mod tests {
             .owned("/etc/app.conf", 1000, 1)
             .symlink("/etc/alternatives/x", "/usr/bin/x");
         let found = img.check(&WorldWritablePath);
-        let got: Vec<String> = found
-            .iter()
-            .map(|f| format!("{} {}", img.place(f), f.message))
-            .collect();
+        let got = img.described(&found);
         assert_eq!(
             got,
             [
