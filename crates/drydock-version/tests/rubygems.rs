@@ -1,0 +1,81 @@
+mod common;
+
+use drydock_version::rubygems::compare;
+use proptest::prelude::*;
+use std::cmp::Ordering;
+
+/// Runs every `A OP B` line of an osv-scalibr file; returns the count.
+fn run(rel: &str) -> Option<usize> {
+    let text = common::vectors(rel)?;
+    let cases = common::op_lines(&text);
+    let mut bad = Vec::new();
+    for (a, op, b) in &cases {
+        match compare(a, b) {
+            Ok(got) if got == *op => {}
+            got => bad.push(format!("{a} {op:?} {b}: got {got:?}")),
+        }
+    }
+    assert!(!cases.is_empty(), "{rel}: no cases");
+    assert!(
+        bad.is_empty(),
+        "{rel}: {} of {} disagree:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+    Some(cases.len())
+}
+
+#[test]
+fn osv_scalibr_rubygems_versions() {
+    match run("osv-scalibr/rubygems-versions.txt") {
+        Some(n) => eprintln!("rubygems-versions.txt: {n}/{n}"),
+        None => eprintln!("skipped"),
+    }
+}
+
+#[test]
+fn osv_scalibr_rubygems_versions_generated() {
+    match run("osv-scalibr/rubygems-versions-generated.txt") {
+        Some(n) => eprintln!("rubygems-versions-generated.txt: {n}/{n}"),
+        None => eprintln!("skipped"),
+    }
+}
+
+fn version() -> impl Strategy<Value = String> {
+    "[0-9]{1,3}(\\.([0-9]{1,2}|0|a|b|rc|pre|beta)){0,5}(-[a-z0-9]{1,3}(\\.[a-z0-9]{1,2}){0,2})?"
+}
+
+proptest! {
+    #[test]
+    fn reflexive(a in version()) {
+        prop_assert_eq!(compare(&a, &a).unwrap(), Ordering::Equal);
+    }
+
+    #[test]
+    fn antisymmetric(a in version(), b in version()) {
+        prop_assert_eq!(compare(&a, &b).unwrap(), compare(&b, &a).unwrap().reverse());
+    }
+
+    #[test]
+    fn transitive(a in version(), b in version(), c in version()) {
+        let ab = compare(&a, &b).unwrap();
+        let bc = compare(&b, &c).unwrap();
+        let ac = compare(&a, &c).unwrap();
+        if ab != Ordering::Greater && bc != Ordering::Greater {
+            prop_assert_ne!(ac, Ordering::Greater);
+        }
+        if ab == Ordering::Equal && bc == Ordering::Equal {
+            prop_assert_eq!(ac, Ordering::Equal);
+        }
+        if ab == Ordering::Less && bc != Ordering::Greater {
+            prop_assert_eq!(ac, Ordering::Less);
+        }
+    }
+
+    #[test]
+    fn any_input_never_panics(a in "\\PC{0,24}", b in ".{0,24}") {
+        let _ = compare(&a, &b);
+        let _ = compare(&b, &a);
+    }
+}
