@@ -1,0 +1,8 @@
+//! Vulnerability data for `drydock image --vulns`.
+//!
+//! * [`osv`]: the OSV record model (our own, tolerant: unknown ecosystems
+//!   and fields, `affected` entries without a package, are kept or skipped,
+//!   never fatal) and the evaluation of `ranges` and `versions` with each
+//!   ecosystem's own version order ([`drydock_version`]).
+
+pub mod osv;
