@@ -5,4 +5,8 @@
 //!   never fatal) and the evaluation of `ranges` and `versions` with each
 //!   ecosystem's own version order ([`drydock_version`]).
 
+pub mod cvss;
+pub mod exceptions;
+pub mod matcher;
 pub mod osv;
+pub mod store;
