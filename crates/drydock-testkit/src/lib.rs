@@ -7,6 +7,7 @@
 //! Shared by the integration tests of drydock-engine, drydock-audit and the CLI.
 
 pub mod archive;
+pub mod http;
 pub mod proxy;
 
 use std::path::{Path, PathBuf};

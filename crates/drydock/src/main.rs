@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod audit;
+mod db;
+mod download;
 mod files;
 mod image;
 mod image_source;
@@ -33,6 +35,8 @@ enum Command {
     Image(Box<image::ImageArgs>),
     /// Write the software bill of materials of an image (CycloneDX or SPDX JSON).
     Sbom(sbom::SbomArgs),
+    /// Manage the offline vulnerability database (OSV): import, update, status.
+    Db(db::DbArgs),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain {
         /// Rule ID (`IMG002`) or name (`last-user-root`).
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Sbom(args) => sbom::run(&args),
+        Command::Db(args) => db::run(&args),
         Command::Explain { rule } => explain(&rule),
     };
     match result {
