@@ -64,9 +64,63 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write)
         writeln!(out)?;
     }
     if let Some(image) = &report.image {
+        if let Some(rows) = &image.vulnerabilities {
+            write!(out, "{}", vulnerability_table(image, rows))?;
+        }
         writeln!(out, "{}", image_line(image))?;
     }
     writeln!(out, "{}", summary_line(report))
+}
+
+/// The vulnerabilities grouped by package: the package line (name,
+/// version, type, where it was declared), then one line per advisory with
+/// its severity, score, aliases and the fixed version.
+pub fn vulnerability_table(
+    image: &crate::ImageSection,
+    rows: &[crate::VulnerabilityRow],
+) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("No known vulnerabilities.\n");
+        return out;
+    }
+    let mut current: Option<usize> = None;
+    for v in rows {
+        if current != Some(v.package) {
+            current = Some(v.package);
+            match image.packages.get(v.package) {
+                Some(p) => out.push_str(&format!(
+                    "{} {} ({}, {})\n",
+                    p.name,
+                    p.version,
+                    p.kind.syft_type(),
+                    p.location
+                )),
+                None => out.push_str("(unknown package)\n"),
+            }
+        }
+        let score = v.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
+        let aliases = if v.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", v.aliases.join(", "))
+        };
+        let fixed = match &v.fixed {
+            Some(f) => format!("fixed in {f}"),
+            None => "no fix yet".to_string(),
+        };
+        out.push_str(&format!(
+            "  {:<8}{score:<5} {}{aliases}: {fixed}\n",
+            v.severity, v.id
+        ));
+    }
+    let packages: std::collections::BTreeSet<usize> = rows.iter().map(|v| v.package).collect();
+    out.push_str(&format!(
+        "{} in {}.\n\n",
+        plural(rows.len(), "vulnerability", "vulnerabilities"),
+        plural(packages.len(), "package", "packages")
+    ));
+    out
 }
 
 /// `Image debian.tar: linux/amd64, Debian GNU/Linux 12 (bookworm), 1 layer,

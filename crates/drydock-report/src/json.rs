@@ -29,6 +29,26 @@ struct Document<'a> {
     /// `drydock image` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     packages: Option<Vec<PackageJson<'a>>>,
+    /// `drydock image --vulns` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerabilities: Option<Vec<VulnJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct VulnJson<'a> {
+    id: &'a str,
+    aliases: &'a [String],
+    /// Index into `packages`.
+    package: usize,
+    package_name: &'a str,
+    package_version: &'a str,
+    purl: &'a str,
+    ecosystem: &'a str,
+    fixed: Option<&'a str>,
+    severity: &'a str,
+    score: Option<f64>,
+    vector: Option<&'a str>,
+    summary: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -300,12 +320,34 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write)
         errors: report.errors.iter().map(error).collect(),
         image: None,
         packages: None,
+        vulnerabilities: None,
     };
     let mut doc = doc;
     if let Some(s) = &report.image {
         let (img, packages) = image(s);
         doc.image = Some(img);
         doc.packages = Some(packages);
+        doc.vulnerabilities = s.vulnerabilities.as_ref().map(|rows| {
+            rows.iter()
+                .map(|v| {
+                    let p = s.packages.get(v.package);
+                    VulnJson {
+                        id: &v.id,
+                        aliases: &v.aliases,
+                        package: v.package,
+                        package_name: p.map_or("", |p| p.name.as_str()),
+                        package_version: p.map_or("", |p| p.version.as_str()),
+                        purl: p.map_or("", |p| p.purl.as_str()),
+                        ecosystem: &v.ecosystem,
+                        fixed: v.fixed.as_deref(),
+                        severity: &v.severity,
+                        score: v.score,
+                        vector: v.vector.as_deref(),
+                        summary: v.summary.as_deref(),
+                    }
+                })
+                .collect()
+        });
     }
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)

@@ -22,7 +22,7 @@ mod sarif;
 pub mod sbom;
 
 pub use common::{ResolvedRange, Summary, file_uri, resolve_range};
-pub use human::{image_line, summary_line};
+pub use human::{image_line, summary_line, vulnerability_table};
 
 /// The JSON Schema (draft 2020-12) of the `json` format, version 1.
 pub const JSON_SCHEMA_V1: &str = include_str!("../schema/report-v1.schema.json");
@@ -131,6 +131,29 @@ pub struct ImageSection {
     pub files: usize,
     pub os: Option<drydock_core::package::OsRelease>,
     pub packages: Vec<drydock_core::package::Package>,
+    /// `--vulns`: the known vulnerabilities of the packages (after ignore
+    /// entries and VEX), sorted by package then id; `None` without `--vulns`.
+    pub vulnerabilities: Option<Vec<VulnerabilityRow>>,
+}
+
+/// One vulnerable package: what `drydock image --vulns` found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VulnerabilityRow {
+    /// The advisory (`DSA-3029-1`, `GHSA-…`, `CVE-…`).
+    pub id: String,
+    /// Its aliases and upstream IDs (the CVE).
+    pub aliases: Vec<String>,
+    /// Index into [`ImageSection::packages`].
+    pub package: usize,
+    /// The OSV ecosystem that matched (`Debian:12`).
+    pub ecosystem: String,
+    /// The first fixed version; `None`: no fix yet.
+    pub fixed: Option<String>,
+    /// `critical`, `high`, `medium`, `low`, `none`, or `unknown`.
+    pub severity: String,
+    pub score: Option<f64>,
+    pub vector: Option<String>,
+    pub summary: Option<String>,
 }
 
 /// Output formats.

@@ -74,7 +74,7 @@ pub fn index_page() -> String {
         "# drydock rules\n\nGenerated from the rule declarations by `drydock rules --write-docs docs/rules`; \
          do not edit by hand (a test fails when this directory is stale).\n\n\
          Families: `SYN` files that do not parse · `IMG` images and their build steps · `DKF` Dockerfile \
-         structure · `CTR` containers · `CMP` Compose projects · `DMN` the daemon · `SEC` secret values · `DRY` drydock itself.\n\n\
+         structure · `CTR` containers · `CMP` Compose projects · `DMN` the daemon · `SEC` secret values · `VUL` known vulnerabilities of packages · `DRY` drydock itself.\n\n\
          Rules marked *(off by default)* run only when selected by their ID (`--select DRY002`).\n\n\
          Pure formatting and ordering preferences (concern row 124 of the merged table: quoting, key order) \
          are deliberately not rules: they are not security problems.\n\n\

@@ -185,6 +185,7 @@ pub static RULES: &[&dyn Rule] = &[
     &secrets::image_config::SecretInImageConfig,
     &secrets::container_environment::SecretInContainerEnvironment,
     &secrets::image_file::SecretInImageFile,
+    &vulns::vulnerable_package::VulnerablePackage,
     // --- DRY: drydock itself ------------------------------------------------
     &meta::UnusedSuppression,
     &meta::InlineIgnorePragma,
@@ -218,7 +219,10 @@ mod tests {
             assert!(names.insert(m.name), "duplicate rule name {}", m.name);
             let (prefix, num) = m.id.split_at(3);
             assert!(
-                ["SYN", "IMG", "DKF", "CTR", "CMP", "DMN", "SEC", "DRY"].contains(&prefix),
+                [
+                    "SYN", "IMG", "DKF", "CTR", "CMP", "DMN", "SEC", "VUL", "DRY"
+                ]
+                .contains(&prefix),
                 "{}: unknown family",
                 m.id
             );
@@ -276,6 +280,7 @@ mod tests {
             "semgrep",
             "gap",
             "shellcheck",
+            "grype",
         ];
         for r in all_rules() {
             let m = r.meta();

@@ -1275,4 +1275,3 @@ mod tests {
         assert!(default_path().is_none_or(|p| p.ends_with("drydock/osv.db")));
     }
 }
-

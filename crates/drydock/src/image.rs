@@ -77,6 +77,190 @@ pub struct ImageArgs {
     /// No progress bar (shown on a terminal for images over 64 MB).
     #[arg(long)]
     no_progress: bool,
+    /// Also match the packages against the offline vulnerability database
+    /// (`drydock db update` or `drydock db import` first).
+    #[arg(long)]
+    vulns: bool,
+    /// The vulnerability database (default: $XDG_CACHE_HOME/drydock/osv.db).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Warn when the database was built more than this many days ago.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    max_db_age: u64,
+    /// Leave out vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    ignore_unfixed: bool,
+    /// An OpenVEX document: `not_affected` and `fixed` statements suppress
+    /// matches; repeatable.
+    #[arg(long = "vex", value_name = "FILE")]
+    vex: Vec<PathBuf>,
+    /// Ignore entries (ID, package, reason, expiry); default
+    /// `.drydockignore.toml` in the current directory when it exists.
+    #[arg(long, value_name = "FILE")]
+    ignore_file: Option<PathBuf>,
+}
+
+/// The report severity of a vulnerability: its rating, `medium` when the
+/// advisory rates nothing (never hidden as `info`).
+fn vuln_severity(rating: Option<drydock_vulndb::cvss::Rating>) -> Severity {
+    use drydock_vulndb::cvss::Rating;
+    match rating {
+        Some(Rating::Critical) => Severity::Critical,
+        Some(Rating::High) => Severity::High,
+        Some(Rating::Medium) | None => Severity::Medium,
+        Some(Rating::Low) => Severity::Low,
+        Some(Rating::None) => Severity::Info,
+    }
+}
+
+/// What `--vulns` adds to the report.
+struct Vulns {
+    rows: Vec<drydock_report::VulnerabilityRow>,
+    items: Vec<drydock_report::ReportItem>,
+    suppressed: usize,
+}
+
+fn match_vulns(
+    args: &ImageArgs,
+    built: &drydock_imagespec::Built,
+) -> anyhow::Result<Result<Vulns, String>> {
+    use drydock_vulndb::{exceptions, matcher, store::Db};
+    let path = crate::db::db_path(args.db.as_deref())?;
+    let db = match Db::open(&path) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(Err(format!(
+                "{e}; create it with `drydock db update` (or `drydock db import` for OSV files you have)"
+            )));
+        }
+    };
+    let mut err = anstream::stderr().lock();
+    if let Ok(st) = db.status() {
+        let age = now().saturating_sub(i64::try_from(st.built_at).unwrap_or(0));
+        if age > i64::try_from(args.max_db_age.saturating_mul(86_400)).unwrap_or(i64::MAX) {
+            writeln!(
+                err,
+                "drydock: warning: the vulnerability database {} was built {} ago (more than --max-db-age {} days): run `drydock db update`",
+                path.display(),
+                crate::db::age(u64::try_from(age).unwrap_or(0)),
+                args.max_db_age
+            )?;
+        }
+    }
+    let packages = &built.catalogue.packages;
+    let report = matcher::match_packages(&db, packages, built.catalogue.os.as_ref());
+    for u in &report.unknown {
+        if let Some(p) = packages.get(u.package) {
+            writeln!(
+                err,
+                "drydock: warning: {} {} against {}: not judged: {}",
+                p.name, p.version, u.record, u.error
+            )?;
+        }
+    }
+    for e in &report.lookup_errors {
+        writeln!(
+            err,
+            "drydock: error: looking up {} {}: {}",
+            e.ecosystem, e.name, e.error
+        )?;
+    }
+    // Exceptions: the ignore file, then VEX documents.
+    let ignore_path = args.ignore_file.clone().or_else(|| {
+        let p = PathBuf::from(".drydockignore.toml");
+        p.is_file().then_some(p)
+    });
+    let mut rules = Vec::new();
+    if let Some(p) = &ignore_path {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        match exceptions::parse_ignore_file(&text, &p.display().to_string()) {
+            Ok(r) => rules = r,
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    let mut vex = Vec::new();
+    for p in &args.vex {
+        let bytes =
+            std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        match exceptions::VexDocument::parse(&bytes, &p.display().to_string()) {
+            Ok(d) => vex.push(d),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    let applied = exceptions::apply(report.matches, packages, &rules, &vex, now());
+    for e in &applied.expired {
+        writeln!(
+            err,
+            "drydock: warning: {}: the ignore entry for {} expired on {}: it no longer suppresses",
+            e.origin,
+            e.id,
+            e.expires.as_deref().unwrap_or("?")
+        )?;
+    }
+    let mut kept = applied.kept;
+    if args.ignore_unfixed {
+        kept.retain(|m| m.fixed.is_some());
+    }
+    kept.sort_by(|a, b| a.package.cmp(&b.package).then_with(|| a.id.cmp(&b.id)));
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for m in kept {
+        let Some(p) = packages.get(m.package) else {
+            continue;
+        };
+        let rating = m.severity.as_ref().map(|s| s.rating);
+        let severity = vuln_severity(rating);
+        let aka = if m.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", m.aliases.join(", "))
+        };
+        let fixed = match &m.fixed {
+            Some(f) => format!("fixed in {f}"),
+            None => "no fix yet".to_string(),
+        };
+        items.push(drydock_report::ReportItem {
+            rule: &drydock_rules::rules::vulns::vulnerable_package::VulnerablePackage::META,
+            severity,
+            message: format!(
+                "{} {} ({}): {}{aka}, {fixed}{}",
+                p.name,
+                p.version,
+                m.ecosystem,
+                m.id,
+                m.summary
+                    .as_deref()
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default()
+            ),
+            location: Location::Api {
+                object: built.info.name.clone(),
+                path: p.location.clone(),
+            },
+            related: Vec::new(),
+            fix: None,
+        });
+        rows.push(drydock_report::VulnerabilityRow {
+            id: m.id,
+            aliases: m.aliases,
+            package: m.package,
+            ecosystem: m.ecosystem,
+            fixed: m.fixed,
+            severity: match rating {
+                Some(r) => r.as_str().to_ascii_lowercase(),
+                None => "unknown".to_string(),
+            },
+            score: m.severity.as_ref().and_then(|s| s.score),
+            vector: m.severity.and_then(|s| s.vector),
+            summary: m.summary,
+        });
+    }
+    Ok(Ok(Vulns {
+        rows,
+        items,
+        suppressed: applied.suppressed.len(),
+    }))
 }
 
 /// Images smaller than this are read before a progress bar would be seen.
@@ -112,7 +296,7 @@ fn progress(args: &ImageArgs) -> Option<indicatif::ProgressBar> {
     }
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -197,6 +381,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
     for f in &mut findings {
         built.relocate(f);
     }
+    let mut vuln_fails = false;
     let mut report = Report {
         redactions: drydock_report::resolve::redactions(&findings, &built.sources),
         files_scanned: built.info.files,
@@ -245,9 +430,31 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
         files: built.info.files,
         os: built.catalogue.os.clone(),
         packages: built.catalogue.packages.clone(),
+        vulnerabilities: None,
     }));
 
     let format = Format::from(args.format);
+    if args.vulns {
+        match match_vulns(args, &built)? {
+            Ok(v) => {
+                report.suppressed += v.suppressed;
+                // The human report shows them as a table grouped by package.
+                if format != Format::Human {
+                    report.items.extend(v.items.iter().cloned());
+                }
+                if v.items.iter().any(|i| i.severity >= thresholds.fail_on) {
+                    vuln_fails = true;
+                }
+                if let Some(img) = report.image.as_mut() {
+                    img.vulnerabilities = Some(v.rows);
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(anstream::stderr(), "drydock: error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
     let color = args.color.wanted(format, args.output.is_some());
     let opts = RenderOptions {
         color,
@@ -275,10 +482,11 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
     }
     let code = if !report.errors.is_empty() {
         2
-    } else if report
-        .items
-        .iter()
-        .any(|i| i.severity >= thresholds.fail_on)
+    } else if vuln_fails
+        || report
+            .items
+            .iter()
+            .any(|i| i.severity >= thresholds.fail_on)
     {
         1
     } else {

@@ -11,3 +11,4 @@ pub mod script_syntax;
 pub mod secrets;
 pub mod syntax;
 pub(crate) mod util;
+pub mod vulns;
