@@ -40,3 +40,30 @@ pub fn op_lines(text: &str) -> Vec<(String, Ordering, String)> {
         })
         .collect()
 }
+
+/// Runs every `A OP B` line of an osv-scalibr file through `compare` and
+/// asserts they all agree (listing every disagreement); the case count, or
+/// `None` when the shared data is missing.
+pub fn run_ops(
+    rel: &str,
+    compare: impl Fn(&str, &str) -> Result<Ordering, String>,
+) -> Option<usize> {
+    let text = vectors(rel)?;
+    let cases = op_lines(&text);
+    let mut bad = Vec::new();
+    for (a, op, b) in &cases {
+        match compare(a, b) {
+            Ok(got) if got == *op => {}
+            got => bad.push(format!("{a} {op:?} {b}: got {got:?}")),
+        }
+    }
+    assert!(!cases.is_empty(), "{rel}: no cases");
+    assert!(
+        bad.is_empty(),
+        "{rel}: {} of {} disagree:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+    Some(cases.len())
+}

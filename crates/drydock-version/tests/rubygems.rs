@@ -6,24 +6,7 @@ use std::cmp::Ordering;
 
 /// Runs every `A OP B` line of an osv-scalibr file; returns the count.
 fn run(rel: &str) -> Option<usize> {
-    let text = common::vectors(rel)?;
-    let cases = common::op_lines(&text);
-    let mut bad = Vec::new();
-    for (a, op, b) in &cases {
-        match compare(a, b) {
-            Ok(got) if got == *op => {}
-            got => bad.push(format!("{a} {op:?} {b}: got {got:?}")),
-        }
-    }
-    assert!(!cases.is_empty(), "{rel}: no cases");
-    assert!(
-        bad.is_empty(),
-        "{rel}: {} of {} disagree:\n{}",
-        bad.len(),
-        cases.len(),
-        bad.join("\n")
-    );
-    Some(cases.len())
+    common::run_ops(rel, compare)
 }
 
 #[test]
