@@ -26,6 +26,9 @@ pub struct SbomSubject<'a> {
     pub created: &'a str,
     /// drydock's version.
     pub tool_version: &'a str,
+    /// Known vulnerabilities of `packages` (`drydock image --vulns`): the
+    /// CycloneDX document lists them; SPDX 2.3 has no place for them.
+    pub vulnerabilities: &'a [crate::VulnerabilityRow],
 }
 
 /// A 128-bit value derived from `parts`, formatted as a (name-based,
@@ -121,6 +124,8 @@ pub fn cyclonedx(s: &SbomSubject<'_>) -> Value {
         }
         components.push(c);
     }
+    // bom-ref of each package, by its index in `s.packages`.
+    let mut ref_of: Vec<Option<String>> = vec![None; s.packages.len()];
     for p in sorted(s.packages) {
         // A purl can repeat (the same package declared twice in one
         // image); bom-refs must be unique.
@@ -129,6 +134,11 @@ pub fn cyclonedx(s: &SbomSubject<'_>) -> Value {
         while !refs.insert(bom_ref.clone()) {
             n += 1;
             bom_ref = format!("{}#{n}", p.purl);
+        }
+        if let Some(i) = s.packages.iter().position(|q| std::ptr::eq(q, p))
+            && let Some(slot) = ref_of.get_mut(i)
+        {
+            *slot = Some(bom_ref.clone());
         }
         let mut c = json!({
             "type": "library",
@@ -187,7 +197,57 @@ pub fn cyclonedx(s: &SbomSubject<'_>) -> Value {
     if let Some(d) = s.digest {
         subject["version"] = json!(d);
     }
-    json!({
+    let vulnerabilities: Vec<Value> = s
+        .vulnerabilities
+        .iter()
+        .enumerate()
+        .filter_map(|(n, v)| {
+            let affected = ref_of.get(v.package)?.as_ref()?;
+            let mut rating = json!({
+                "source": {"name": "OSV"},
+                "severity": v.severity,
+            });
+            if let Some(score) = v.score {
+                rating["score"] = json!(score);
+            }
+            if let Some(vector) = &v.vector {
+                let method = if vector.starts_with("CVSS:4.0/") {
+                    "CVSSv4"
+                } else if vector.starts_with("CVSS:3.1/") {
+                    "CVSSv31"
+                } else if vector.starts_with("CVSS:3.0/") {
+                    "CVSSv3"
+                } else {
+                    "other"
+                };
+                rating["method"] = json!(method);
+                rating["vector"] = json!(vector);
+            }
+            let mut out = json!({
+                "bom-ref": format!("vulnerability-{}", n + 1),
+                "id": v.id,
+                "source": {"name": "OSV", "url": format!("https://osv.dev/vulnerability/{}", v.id)},
+                "ratings": [rating],
+                "affects": [{"ref": affected}],
+            });
+            if !v.aliases.is_empty() {
+                out["references"] = Value::Array(
+                    v.aliases
+                        .iter()
+                        .map(|a| json!({"id": a, "source": {"name": "OSV"}}))
+                        .collect(),
+                );
+            }
+            if let Some(d) = &v.summary {
+                out["description"] = json!(d);
+            }
+            if let Some(f) = &v.fixed {
+                out["recommendation"] = json!(format!("Upgrade to {f}"));
+            }
+            Some(out)
+        })
+        .collect();
+    let mut doc = json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
@@ -204,7 +264,11 @@ pub fn cyclonedx(s: &SbomSubject<'_>) -> Value {
             "component": subject,
         },
         "components": components,
-    })
+    });
+    if !vulnerabilities.is_empty() {
+        doc["vulnerabilities"] = Value::Array(vulnerabilities);
+    }
+    doc
 }
 
 /// An SPDX element ID from free text: letters, digits, `.` and `-`.
@@ -355,45 +419,7 @@ mod tests {
 
     use super::*;
 
-    /// The schemas `$ref`'d by URI, served from ../shared/reference/schemas.
-    struct LocalSchemas(BTreeMap<String, Value>);
-
-    impl jsonschema::Retrieve for LocalSchemas {
-        fn retrieve(
-            &self,
-            uri: &jsonschema::Uri<String>,
-        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-            self.0
-                .get(uri.as_str())
-                .cloned()
-                .ok_or_else(|| format!("schema {uri} is not bundled").into())
-        }
-    }
-
-    fn schema_validator(path: &str, extra: &[(&str, &str)]) -> jsonschema::Validator {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/reference/schemas");
-        let read = |f: &str| -> Value {
-            serde_json::from_str(&std::fs::read_to_string(dir.join(f)).expect("schema file"))
-                .expect("schema JSON")
-        };
-        let local = LocalSchemas(
-            extra
-                .iter()
-                .map(|(uri, file)| ((*uri).to_string(), read(file)))
-                .collect(),
-        );
-        jsonschema::options()
-            .with_retriever(local)
-            .build(&read(path))
-            .expect("schema")
-    }
-
-    fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
-        v.iter_errors(doc)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect()
-    }
+    use drydock_testkit::schemas::{Sbom, violations};
 
     fn packages() -> Vec<Package> {
         let os = OsRelease {
@@ -449,6 +475,7 @@ mod tests {
             packages: pkgs,
             created: "2026-11-23T05:40:00Z",
             tool_version: "0.1.0",
+            vulnerabilities: &[],
         }
     }
 
@@ -465,20 +492,7 @@ mod tests {
         let pkgs = packages();
         let os = os();
         let doc = cyclonedx(&subject(&pkgs, &os));
-        let v = schema_validator(
-            "bom-1.6.schema.json",
-            &[
-                (
-                    "http://cyclonedx.org/schema/spdx.schema.json",
-                    "spdx.schema.json",
-                ),
-                (
-                    "http://cyclonedx.org/schema/jsf-0.82.schema.json",
-                    "jsf-0.82.schema.json",
-                ),
-            ],
-        );
-        assert_eq!(errors(&v, &doc), Vec::<String>::new());
+        assert_eq!(violations(Sbom::CycloneDx16, &doc), Vec::<String>::new());
         let comps = doc["components"].as_array().unwrap();
         assert_eq!(comps.len(), 6, "the OS and five packages");
         assert_eq!(comps[0]["type"], "operating-system");
@@ -508,8 +522,7 @@ mod tests {
         let pkgs = packages();
         let os = os();
         let doc = spdx(&subject(&pkgs, &os));
-        let v = schema_validator("spdx-schema-2.3.json", &[]);
-        assert_eq!(errors(&v, &doc), Vec::<String>::new());
+        assert_eq!(violations(Sbom::Spdx23, &doc), Vec::<String>::new());
         let ps = doc["packages"].as_array().unwrap();
         assert_eq!(ps.len(), 6, "the image and five packages");
         let ids: BTreeSet<&str> = ps.iter().map(|p| p["SPDXID"].as_str().unwrap()).collect();
@@ -542,23 +555,13 @@ mod tests {
             packages: &[],
             created: "2026-11-23T05:40:00Z",
             tool_version: "0.1.0",
+            vulnerabilities: &[],
         };
-        let v = schema_validator(
-            "bom-1.6.schema.json",
-            &[
-                (
-                    "http://cyclonedx.org/schema/spdx.schema.json",
-                    "spdx.schema.json",
-                ),
-                (
-                    "http://cyclonedx.org/schema/jsf-0.82.schema.json",
-                    "jsf-0.82.schema.json",
-                ),
-            ],
+        assert_eq!(
+            violations(Sbom::CycloneDx16, &cyclonedx(&s)),
+            Vec::<String>::new()
         );
-        assert_eq!(errors(&v, &cyclonedx(&s)), Vec::<String>::new());
-        let v = schema_validator("spdx-schema-2.3.json", &[]);
-        assert_eq!(errors(&v, &spdx(&s)), Vec::<String>::new());
+        assert_eq!(violations(Sbom::Spdx23, &spdx(&s)), Vec::<String>::new());
     }
 
     #[test]

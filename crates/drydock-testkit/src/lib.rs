@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod http;
 pub mod proxy;
+pub mod schemas;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

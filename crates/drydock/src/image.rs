@@ -359,8 +359,21 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
+    let vulns = if args.vulns {
+        match match_vulns(args, &built)? {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let _ = writeln!(anstream::stderr(), "drydock: error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else {
+        None
+    };
+
     if let Some(format) = args.sbom {
-        let text = sbom_text(&built, format)?;
+        let rows = vulns.as_ref().map_or(&[][..], |v| v.rows.as_slice());
+        let text = sbom_text(&built, format, rows)?;
         match (&args.sbom_output, &args.output, sbom_only) {
             (Some(p), _, _) | (None, Some(p), true) => std::fs::write(p, text)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
@@ -434,25 +447,17 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
     }));
 
     let format = Format::from(args.format);
-    if args.vulns {
-        match match_vulns(args, &built)? {
-            Ok(v) => {
-                report.suppressed += v.suppressed;
-                // The human report shows them as a table grouped by package.
-                if format != Format::Human {
-                    report.items.extend(v.items.iter().cloned());
-                }
-                if v.items.iter().any(|i| i.severity >= thresholds.fail_on) {
-                    vuln_fails = true;
-                }
-                if let Some(img) = report.image.as_mut() {
-                    img.vulnerabilities = Some(v.rows);
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(anstream::stderr(), "drydock: error: {e}");
-                return Ok(ExitCode::from(2));
-            }
+    if let Some(v) = vulns {
+        report.suppressed += v.suppressed;
+        // The human report shows them as a table grouped by package.
+        if format != Format::Human {
+            report.items.extend(v.items.iter().cloned());
+        }
+        if v.items.iter().any(|i| i.severity >= thresholds.fail_on) {
+            vuln_fails = true;
+        }
+        if let Some(img) = report.image.as_mut() {
+            img.vulnerabilities = Some(v.rows);
         }
     }
     let color = args.color.wanted(format, args.output.is_some());

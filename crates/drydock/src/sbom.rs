@@ -90,7 +90,7 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let text = sbom_text(&built, args.format)?;
+    let text = sbom_text(&built, args.format, &[])?;
     match &args.output {
         Some(p) => std::fs::write(p, text)?,
         None => anstream::stdout().lock().write_all(text.as_bytes())?,
@@ -105,7 +105,11 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The SBOM of an assembled image, as pretty JSON with a final newline.
-pub fn sbom_text(built: &Built, format: SbomFormat) -> anyhow::Result<String> {
+pub fn sbom_text(
+    built: &Built,
+    format: SbomFormat,
+    vulnerabilities: &[drydock_report::VulnerabilityRow],
+) -> anyhow::Result<String> {
     let created = now_rfc3339();
     let subject = SbomSubject {
         name: &built.info.name,
@@ -114,6 +118,7 @@ pub fn sbom_text(built: &Built, format: SbomFormat) -> anyhow::Result<String> {
         packages: &built.catalogue.packages,
         created: &created,
         tool_version: env!("CARGO_PKG_VERSION"),
+        vulnerabilities,
     };
     let doc = match format {
         SbomFormat::Cyclonedx => cyclonedx(&subject),

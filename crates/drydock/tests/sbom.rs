@@ -3,61 +3,22 @@
 //! SPDX 2.3, each validated against the official schema.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
 use drydock_testkit as support;
 use serde_json::Value;
 
-struct LocalSchemas(BTreeMap<String, Value>);
-
-impl jsonschema::Retrieve for LocalSchemas {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        self.0
-            .get(uri.as_str())
-            .cloned()
-            .ok_or_else(|| format!("schema {uri} is not bundled").into())
-    }
-}
-
-fn schemas() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/schemas")
-}
-
-fn read(f: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(schemas().join(f)).unwrap()).unwrap()
-}
-
 fn validate(doc: &Value, spdx: bool) {
-    let v = if spdx {
-        jsonschema::options()
-            .build(&read("spdx-schema-2.3.json"))
-            .unwrap()
-    } else {
-        let local = LocalSchemas(BTreeMap::from([
-            (
-                "http://cyclonedx.org/schema/spdx.schema.json".to_string(),
-                read("spdx.schema.json"),
-            ),
-            (
-                "http://cyclonedx.org/schema/jsf-0.82.schema.json".to_string(),
-                read("jsf-0.82.schema.json"),
-            ),
-        ]));
-        jsonschema::options()
-            .with_retriever(local)
-            .build(&read("bom-1.6.schema.json"))
-            .unwrap()
-    };
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema violations: {errors:#?}");
+    use support::schemas::{Sbom, assert_valid};
+    assert_valid(
+        if spdx {
+            Sbom::Spdx23
+        } else {
+            Sbom::CycloneDx16
+        },
+        doc,
+    );
 }
 
 fn sbom(args: &[&str]) -> (Option<i32>, Value, String) {

@@ -308,6 +308,26 @@ fn exceptions_outputs_and_a_missing_database() {
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["vulnerabilities"], serde_json::json!([]));
 
+    // The CycloneDX SBOM carries them, each affecting its component, and
+    // still validates against the official schema.
+    let (code, out, err) = scan(&image, &db, &["--sbom", "cyclonedx"]);
+    assert_eq!(code, Some(0), "{err}");
+    let bom: Value = serde_json::from_str(&out).unwrap();
+    drydock_testkit::schemas::assert_valid(drydock_testkit::schemas::Sbom::CycloneDx16, &bom);
+    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 2, "{vulns:#?}");
+    let pysec = vulns.iter().find(|v| v["id"] == "PYSEC-2023-74").unwrap();
+    assert_eq!(pysec["recommendation"], "Upgrade to 2.31.0");
+    let affected = pysec["affects"][0]["ref"].as_str().unwrap();
+    assert!(
+        bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["bom-ref"] == affected && c["name"] == "requests"),
+        "{affected}"
+    );
+
     // No database: a clear error, exit 2.
     let missing = d.join("none.db");
     let (code, _, err) = scan(&image, missing.to_str().unwrap(), &[]);
