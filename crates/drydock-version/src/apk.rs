@@ -37,6 +37,8 @@
 
 use std::cmp::Ordering;
 
+use crate::num::cmp_digits;
+
 /// apk's token types, in apk's order (the order matters: it bounds which
 /// token may follow which, and decides who wins when one side runs out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -177,13 +179,6 @@ impl<'a> Tokens<'a> {
     }
 }
 
-/// Compares two digit strings as unbounded numbers.
-fn cmp_number(a: &[u8], b: &[u8]) -> Ordering {
-    let strip = |s: &'_ [u8]| -> usize { s.iter().take_while(|c| **c == b'0').count() };
-    let (a, b) = (&a[strip(a)..], &b[strip(b)..]);
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
 /// apk's `token_cmp` for two tokens of the same type.
 fn token_cmp(a: &Tokens<'_>, b: &Tokens<'_>) -> Ordering {
     match a.tok {
@@ -191,7 +186,7 @@ fn token_cmp(a: &Tokens<'_>, b: &Tokens<'_>) -> Ordering {
             a.value.cmp(b.value)
         }
         Tok::InitialDigit | Tok::Digit | Tok::SuffixNo | Tok::RevisionNo => {
-            cmp_number(a.value, b.value)
+            cmp_digits(a.value, b.value)
         }
         Tok::Letter => a.value.cmp(b.value),
         Tok::Suffix => a.suffix.cmp(&b.suffix),
@@ -378,7 +373,7 @@ impl<'a> Loose<'a> {
                 {
                     a.cmp(b)
                 }
-                _ => cmp_number(a.copied().unwrap_or(b"0"), b.copied().unwrap_or(b"0")),
+                _ => cmp_digits(a.copied().unwrap_or(b"0"), b.copied().unwrap_or(b"0")),
             };
             if o != Ordering::Equal {
                 return o;
@@ -393,12 +388,12 @@ impl<'a> Loose<'a> {
             let none = (4, &b""[..]);
             let (aw, an) = self.suffixes.get(i).copied().unwrap_or(none);
             let (bw, bn) = other.suffixes.get(i).copied().unwrap_or(none);
-            let o = aw.cmp(&bw).then_with(|| cmp_number(an, bn));
+            let o = aw.cmp(&bw).then_with(|| cmp_digits(an, bn));
             if o != Ordering::Equal {
                 return o;
             }
         }
-        cmp_number(self.revision, other.revision).then_with(|| other.leftover.cmp(&self.leftover))
+        cmp_digits(self.revision, other.revision).then_with(|| other.leftover.cmp(&self.leftover))
     }
 }
 

@@ -15,6 +15,8 @@
 
 use std::cmp::Ordering;
 
+use crate::num::cmp_digits;
+
 /// A parsed Go module version; ordering and equality ignore build
 /// metadata.
 #[derive(Clone, Debug)]
@@ -36,10 +38,6 @@ fn is_num(s: &str) -> bool {
 
 fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
-}
-
-fn cmp_num(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 impl<'a> Version<'a> {
@@ -187,7 +185,7 @@ fn cmp_pre(a: &str, b: &str) -> Ordering {
                 let ni = i.bytes().all(|c| c.is_ascii_digit());
                 let nj = j.bytes().all(|c| c.is_ascii_digit());
                 let o = match (ni, nj) {
-                    (true, true) => cmp_num(i, j),
+                    (true, true) => cmp_digits(i, j),
                     (true, false) => Ordering::Less,
                     (false, true) => Ordering::Greater,
                     (false, false) => i.cmp(j),
@@ -202,9 +200,9 @@ fn cmp_pre(a: &str, b: &str) -> Ordering {
 
 impl Ord for Version<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        cmp_num(self.major, other.major)
-            .then_with(|| cmp_num(self.minor, other.minor))
-            .then_with(|| cmp_num(self.patch, other.patch))
+        cmp_digits(self.major, other.major)
+            .then_with(|| cmp_digits(self.minor, other.minor))
+            .then_with(|| cmp_digits(self.patch, other.patch))
             .then_with(|| cmp_pre(self.pre, other.pre))
     }
 }

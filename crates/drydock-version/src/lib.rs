@@ -19,6 +19,7 @@ pub mod dpkg;
 pub mod golang;
 pub mod maven;
 pub mod nuget;
+mod num;
 pub mod packagist;
 pub mod pep440;
 pub mod rpm;

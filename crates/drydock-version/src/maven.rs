@@ -28,6 +28,8 @@
 
 use std::cmp::Ordering;
 
+use crate::num::cmp_digits;
+
 /// The qualifiers with a fixed rank, in order; the empty qualifier (also
 /// `ga`, `final`, `release`) is the release itself.
 const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
@@ -233,10 +235,6 @@ fn cmp_qualifiers(a: &str, b: &str) -> Ordering {
     } else {
         ra.cmp(&rb)
     }
-}
-
-fn cmp_digits(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Compares an item with a missing one (the shorter list's padding).

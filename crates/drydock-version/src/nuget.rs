@@ -15,6 +15,8 @@
 
 use std::cmp::Ordering;
 
+use crate::num::cmp_digits;
+
 /// A parsed NuGet version.
 #[derive(Clone, Debug)]
 pub struct Version {
@@ -75,14 +77,9 @@ fn is_number(l: &str) -> bool {
     l.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn cmp_numbers(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
 fn cmp_labels(a: &str, b: &str) -> Ordering {
     match (is_number(a), is_number(b)) {
-        (true, true) => cmp_numbers(a, b),
+        (true, true) => cmp_digits(a, b),
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
         (false, false) => a
@@ -109,7 +106,7 @@ impl PartialOrd for Version {
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         for (a, b) in self.release.iter().zip(&other.release) {
-            let o = cmp_numbers(a, b);
+            let o = cmp_digits(a, b);
             if o.is_ne() {
                 return o;
             }

@@ -21,6 +21,8 @@
 
 use std::cmp::Ordering;
 
+use crate::num::cmp_digits;
+
 /// The weight of a non-numeric part (`#` is what a number counts as).
 fn weight(part: &str) -> u8 {
     if part.starts_with("RC") {
@@ -49,14 +51,9 @@ fn is_number(part: &str) -> bool {
     !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn cmp_numbers(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
 fn cmp_parts(a: &str, b: &str) -> Ordering {
     match (is_number(a), is_number(b)) {
-        (true, true) => cmp_numbers(a, b),
+        (true, true) => cmp_digits(a, b),
         (false, false) => weight(a).cmp(&weight(b)),
         (true, false) => NUMBER.cmp(&weight(b)),
         (false, true) => weight(a).cmp(&NUMBER),

@@ -15,50 +15,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-/// A non-negative integer of any size, kept as its decimal digits without
-/// leading zeros (`"0"` for zero), ordered numerically.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Num(String);
-
-impl Num {
-    fn new(digits: &str) -> Num {
-        let t = digits.trim_start_matches('0');
-        Num(if t.is_empty() {
-            "0".to_string()
-        } else {
-            t.to_string()
-        })
-    }
-
-    fn zero() -> Num {
-        Num("0".to_string())
-    }
-
-    fn is_zero(&self) -> bool {
-        self.0 == "0"
-    }
-}
-
-impl Ord for Num {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .len()
-            .cmp(&other.0.len())
-            .then_with(|| self.0.cmp(&other.0))
-    }
-}
-
-impl PartialOrd for Num {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for Num {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+use crate::num::Num;
 
 /// Pre-release phase: `a` < `b` < `rc`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

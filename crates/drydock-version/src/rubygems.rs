@@ -19,6 +19,8 @@
 
 use std::cmp::Ordering;
 
+use crate::num::cmp_digits;
+
 /// One segment: a number (digits without leading zeros, `""` is 0) or a
 /// run of letters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +94,7 @@ impl Ord for Version {
             let a = self.segments.get(i).unwrap_or(&zero);
             let b = other.segments.get(i).unwrap_or(&zero);
             let o = match (a, b) {
-                (Segment::Num(x), Segment::Num(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
+                (Segment::Num(x), Segment::Num(y)) => cmp_digits(x, y),
                 (Segment::Str(x), Segment::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
                 (Segment::Str(_), Segment::Num(_)) => Ordering::Less,
                 (Segment::Num(_), Segment::Str(_)) => Ordering::Greater,

@@ -22,40 +22,7 @@
 
 use std::cmp::Ordering;
 
-/// A non-negative integer of any size: decimal digits without leading
-/// zeros, ordered numerically.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Num(String);
-
-impl Num {
-    fn new(digits: &str) -> Num {
-        let t = digits.trim_start_matches('0');
-        Num(if t.is_empty() {
-            "0".to_string()
-        } else {
-            t.to_string()
-        })
-    }
-
-    fn is_zero(&self) -> bool {
-        self.0 == "0"
-    }
-}
-
-impl Ord for Num {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .len()
-            .cmp(&other.0.len())
-            .then_with(|| self.0.cmp(&other.0))
-    }
-}
-
-impl PartialOrd for Num {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
+use crate::num::Num;
 
 /// A pre-release identifier. Numbers sort below words; words sort by
 /// ASCII. `Neg` only comes from the lenient parser (see the module doc).
@@ -153,7 +120,7 @@ impl Version {
         let mut osv_build = rest.to_string();
         for c in comps.iter().skip(3) {
             osv_build.push('.');
-            osv_build.push_str(&Num::new(c).0);
+            osv_build.push_str(&Num::new(c).to_string());
         }
         let pre_str = osv_build.split('+').next().unwrap_or("");
         let pre_str = pre_str.strip_prefix('-').unwrap_or(pre_str);
