@@ -69,6 +69,7 @@ struct ConfigFile {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct VulnSection {
     #[serde(default)]
     ignore: Vec<toml::Spanned<RawEntry>>,
@@ -566,12 +567,16 @@ mod tests {
         assert_eq!(e[0].expires.as_deref(), Some("2026-12-31"));
         assert_eq!(e[0].expires_day, parse_date("2026-12-31"));
         assert_eq!(e[1].origin, "f:6");
-        let cfg = "select = [\"all\"]\n[vulnerabilities]\nother = 1\n[[vulnerabilities.ignore]]\nid = \"CVE-2\"\nreason = \"r\"\n";
+        let cfg = "select = [\"all\"]\n[vulnerabilities]\n[[vulnerabilities.ignore]]\nid = \"CVE-2\"\nreason = \"r\"\n";
         let c = parse_config_ignores(cfg, "drydock.toml").unwrap();
         assert_eq!(
             (c[0].id.as_str(), c[0].origin.as_str()),
-            ("CVE-2", "drydock.toml:4")
+            ("CVE-2", "drydock.toml:3")
         );
+        // A misspelt key is an error naming it, not a silent no-op.
+        let typo = "[vulnerabilities]\nignored = []\n";
+        let e = parse_config_ignores(typo, "drydock.toml").unwrap_err();
+        assert!(e.contains("drydock.toml") && e.contains("ignored"), "{e}");
         assert!(
             parse_config_ignores("select = []\n", "d")
                 .unwrap()

@@ -7,6 +7,7 @@
 
 pub mod cvss;
 pub mod exceptions;
+pub mod index;
 pub mod matcher;
 pub mod osv;
 pub mod store;

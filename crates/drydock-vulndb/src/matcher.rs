@@ -35,12 +35,14 @@ use drydock_core::package::{OsRelease, Package, PackageKind, pep503_normalise};
 use drydock_version::Scheme;
 
 use crate::cvss::{self, Rating};
+use crate::index::{self, Hit, Judgement};
 use crate::osv::{Affected, Record, Severity, Verdict};
 
-/// Where records come from: all records with an `affected` entry for this
-/// ecosystem and package name (the name as [`normalise_name`] gives it).
+/// Where records come from: the compiled index ([`crate::index`]) of every
+/// record with an `affected` entry for this ecosystem and package name (the
+/// name as [`normalise_name`] gives it), or `None` when no record names it.
 pub trait Lookup {
-    fn lookup(&self, ecosystem: &str, name: &str) -> Result<Vec<Record>, String>;
+    fn index(&self, ecosystem: &str, name: &str) -> Result<Option<Vec<u8>>, String>;
 }
 
 /// One question to the database for a package.
@@ -111,17 +113,16 @@ impl FromIterator<Record> for MemoryDb {
 }
 
 impl Lookup for MemoryDb {
-    fn lookup(&self, ecosystem: &str, name: &str) -> Result<Vec<Record>, String> {
+    fn index(&self, ecosystem: &str, name: &str) -> Result<Option<Vec<u8>>, String> {
         let key = (ecosystem.to_string(), normalise_name(ecosystem, name));
-        Ok(self
-            .index
-            .get(&key)
-            .map(|ix| {
-                ix.iter()
-                    .filter_map(|&i| self.records.get(i).cloned())
-                    .collect()
-            })
-            .unwrap_or_default())
+        let Some(ix) = self.index.get(&key) else {
+            return Ok(None);
+        };
+        let records: Vec<(u64, &Record)> = ix
+            .iter()
+            .filter_map(|&i| self.records.get(i).map(|r| (i as u64, r)))
+            .collect();
+        Ok(index::build(ecosystem, name, &records))
     }
 }
 
@@ -416,18 +417,69 @@ pub fn match_packages(
     packages: &[Package],
     os: Option<&OsRelease>,
 ) -> MatchReport {
+    let queries: Vec<Vec<Query>> = packages.iter().map(|p| ecosystem_of(p, os)).collect();
+    match_queries(db, &queries)
+}
+
+/// Matches the queries of each package (`queries[i]` for package `i`, as
+/// [`ecosystem_of`] makes them): the core of [`match_packages`].
+pub fn match_queries(db: &dyn Lookup, queries: &[Vec<Query>]) -> MatchReport {
+    use rayon::prelude::*;
+
+    type Key = (String, String, String);
+    // Each package's queries with their scheme and normalised name.
+    let planned: Vec<Vec<(&Query, Option<Scheme>, String)>> = queries
+        .iter()
+        .map(|qs| {
+            qs.iter()
+                .map(|q| {
+                    (
+                        q,
+                        Scheme::of_ecosystem(&q.ecosystem),
+                        normalise_name(&q.ecosystem, &q.name),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    // 1. Each index read once (many binary packages share one source).
+    type Blob = Result<Option<Vec<u8>>, String>;
+    let mut indexes: HashMap<(&str, &str), Blob> = HashMap::new();
+    let mut wanted: Vec<(Key, Scheme)> = Vec::new();
+    let mut seen: HashSet<Key> = HashSet::new();
+    for (q, scheme, norm) in planned.iter().flatten() {
+        let Some(scheme) = scheme else { continue };
+        indexes
+            .entry((q.ecosystem.as_str(), norm.as_str()))
+            .or_insert_with(|| db.index(&q.ecosystem, norm));
+        let key = (q.ecosystem.clone(), norm.clone(), q.version.clone());
+        if seen.insert(key.clone()) {
+            wanted.push((key, *scheme));
+        }
+    }
+    // 2. Each (index, version) judged once, on every core: the work is
+    //    pure once the blobs are read.
+    let judged: HashMap<Key, Result<Judgement, String>> = wanted
+        .into_par_iter()
+        .map(|(key, scheme)| {
+            let r = match indexes.get(&(key.0.as_str(), key.1.as_str())) {
+                Some(Ok(Some(b))) => index::judge(b, scheme, &key.2).map_err(|e| e.to_string()),
+                Some(Ok(None)) | None => Ok(Judgement::default()),
+                Some(Err(e)) => Err(e.clone()),
+            };
+            (key, r)
+        })
+        .collect();
+    // 3. The report, package by package.
     let mut report = MatchReport::default();
-    // Many binary packages share one source: ask once per (ecosystem, name).
-    let mut cache: HashMap<(String, String), Result<Vec<Record>, String>> = HashMap::new();
-    for (i, pkg) in packages.iter().enumerate() {
-        let queries = ecosystem_of(pkg, os);
+    for (i, queries) in planned.iter().enumerate() {
         if queries.is_empty() {
             report.unsupported.push(i);
             continue;
         }
-        let mut decided: HashSet<String> = HashSet::new();
-        for q in &queries {
-            let Some(scheme) = Scheme::of_ecosystem(&q.ecosystem) else {
+        let mut decided: HashSet<u64> = HashSet::new();
+        for (q, scheme, norm) in queries {
+            let Some(scheme) = *scheme else {
                 report.lookup_errors.push(LookupError {
                     package: i,
                     ecosystem: q.ecosystem.clone(),
@@ -436,13 +488,10 @@ pub fn match_packages(
                 });
                 continue;
             };
-            let norm = normalise_name(&q.ecosystem, &q.name);
-            let records = cache
-                .entry((q.ecosystem.clone(), norm.clone()))
-                .or_insert_with(|| db.lookup(&q.ecosystem, &q.name));
-            let records = match records {
-                Ok(r) => r,
-                Err(e) => {
+            let key = (q.ecosystem.clone(), norm.clone(), q.version.clone());
+            let judgement = match judged.get(&key) {
+                Some(Ok(j)) => j,
+                Some(Err(e)) => {
                     report.lookup_errors.push(LookupError {
                         package: i,
                         ecosystem: q.ecosystem.clone(),
@@ -451,27 +500,20 @@ pub fn match_packages(
                     });
                     continue;
                 }
+                None => continue,
             };
-            for rec in records.iter() {
-                if rec.withdrawn.is_some() || decided.contains(&rec.id) {
-                    continue;
-                }
-                let entries: Vec<&Affected> = rec
-                    .affected
-                    .iter()
-                    .filter(|a| {
-                        a.package.as_ref().is_some_and(|p| {
-                            p.ecosystem == q.ecosystem
-                                && normalise_name(&p.ecosystem, &p.name) == norm
-                        })
-                    })
-                    .collect();
-                if entries.is_empty() {
-                    continue;
-                }
-                decided.insert(rec.id.clone());
-                judge_record(&mut report, i, q, scheme, rec, &entries);
+            // The first ecosystem of the package's list that names a record
+            // decides it (Ubuntu's standard archive before ESM).
+            let fresh: HashSet<u64> = judgement
+                .seen
+                .iter()
+                .copied()
+                .filter(|rid| !decided.contains(rid))
+                .collect();
+            for hit in judgement.hits.iter().filter(|h| fresh.contains(&h.rid)) {
+                judge_record(&mut report, i, q, scheme, hit);
             }
+            decided.extend(fresh);
         }
     }
     report
@@ -480,20 +522,13 @@ pub fn match_packages(
     report
 }
 
-fn judge_record(
-    report: &mut MatchReport,
-    package: usize,
-    q: &Query,
-    scheme: Scheme,
-    rec: &Record,
-    entries: &[&Affected],
-) {
+fn judge_record(report: &mut MatchReport, package: usize, q: &Query, scheme: Scheme, hit: &Hit) {
     let mut affected = false;
     let mut unfixed = false;
-    let mut fixes: Vec<String> = Vec::new();
+    let mut fixes: Vec<&str> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
-    for a in entries {
-        match a.judge(scheme, &q.version) {
+    for v in &hit.verdicts {
+        match v {
             Verdict::NotAffected => {}
             Verdict::Affected { fixed: Some(f) } => {
                 affected = true;
@@ -516,49 +551,39 @@ fn judge_record(
         let fixed = if unfixed {
             None
         } else {
-            fixes.into_iter().reduce(|a, b| {
-                if scheme.compare(&a, &b) == Ok(Ordering::Less) {
-                    b
-                } else {
-                    a
-                }
-            })
+            fixes
+                .into_iter()
+                .reduce(|a, b| {
+                    if scheme.compare(a, b) == Ok(Ordering::Less) {
+                        b
+                    } else {
+                        a
+                    }
+                })
+                .map(str::to_string)
         };
-        let summary = rec
-            .summary
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .or_else(|| {
-                rec.details
-                    .as_deref()
-                    .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
-                    .map(str::to_string)
-            });
         report.matches.push(Match {
             package,
-            id: rec.id.clone(),
+            id: hit.meta.id.clone(),
             ecosystem: q.ecosystem.clone(),
-            aliases: rec
-                .also_known_as()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            summary,
+            aliases: hit.meta.aliases.clone(),
+            summary: hit.meta.summary.clone(),
             fixed,
-            severity: severity_of(entries, rec),
+            severity: hit.meta.severity.clone(),
         });
     } else if !errors.is_empty() {
         report.unknown.push(UnknownVersion {
             package,
-            record: rec.id.clone(),
+            record: hit.meta.id.clone(),
             error: errors.join("; "),
         });
     }
 }
 
 /// CVSS v4, then v3 (base score computed), from the matched entries then
-/// the record; else an ecosystem rating (`Ubuntu`: `medium`, …).
-fn severity_of(entries: &[&Affected], rec: &Record) -> Option<SeverityInfo> {
+/// the record; else an ecosystem rating (`Ubuntu`: `medium`, …); else the
+/// record's `database_specific.severity` (GitHub's `MODERATE`, …).
+pub(crate) fn severity_of(entries: &[&Affected], rec: &Record) -> Option<SeverityInfo> {
     let all: Vec<&Severity> = entries
         .iter()
         .flat_map(|a| a.severity.iter())
@@ -581,6 +606,15 @@ fn severity_of(entries: &[&Affected], rec: &Record) -> Option<SeverityInfo> {
         .find_map(|s| {
             Rating::from_str_loose(s.score.trim()).map(|rating| SeverityInfo {
                 kind: s.kind.clone(),
+                score: None,
+                rating,
+                vector: None,
+            })
+        })
+        .or_else(|| {
+            let word = rec.database_severity.as_deref()?;
+            Rating::from_str_loose(word).map(|rating| SeverityInfo {
+                kind: "database_specific".to_string(),
                 score: None,
                 rating,
                 vector: None,

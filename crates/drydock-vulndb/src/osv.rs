@@ -38,6 +38,38 @@ pub struct Record {
     pub affected: Vec<Affected>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    /// `database_specific.severity`: the rating GitHub's advisories give
+    /// (`LOW`, `MODERATE`, `HIGH`, `CRITICAL`), used when the record has no
+    /// CVSS vector. Anything else under `database_specific` is ignored.
+    #[serde(
+        default,
+        rename = "database_specific",
+        deserialize_with = "database_severity",
+        serialize_with = "database_severity_out",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub database_severity: Option<String>,
+}
+
+/// `database_specific` is free-form: only a string `severity` in an object
+/// is read; any other shape is no severity (never a parse failure).
+fn database_severity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(v.get("severity")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string))
+}
+
+fn database_severity_out<S: serde::Serializer>(
+    v: &Option<String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(1))?;
+    if let Some(v) = v {
+        m.serialize_entry("severity", v)?;
+    }
+    m.end()
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -110,6 +142,19 @@ impl Record {
             return Err("no `id`".into());
         }
         Ok(r)
+    }
+
+    /// `summary`, else the first non-blank line of `details`.
+    pub fn summary_line(&self) -> Option<String> {
+        self.summary
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| {
+                self.details
+                    .as_deref()
+                    .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
+                    .map(str::to_string)
+            })
     }
 
     /// The CVE (or other) identifiers this record is also known by:

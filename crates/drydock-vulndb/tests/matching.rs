@@ -280,7 +280,7 @@ fn withdrawn_record_is_ignored() {
 
 struct Failing;
 impl Lookup for Failing {
-    fn lookup(&self, ecosystem: &str, name: &str) -> Result<Vec<Record>, String> {
+    fn index(&self, ecosystem: &str, name: &str) -> Result<Option<Vec<u8>>, String> {
         Err(format!("database locked ({ecosystem}/{name})"))
     }
 }
