@@ -60,6 +60,12 @@ struct RawConfig {
     include_scripts: bool,
     #[serde(default)]
     include_markdown: bool,
+    /// `[vulnerabilities]` (`[[vulnerabilities.ignore]]` entries): read and
+    /// checked by `drydock image --vulns` (drydock-vulndb's exceptions), not
+    /// by the rule settings.
+    #[serde(default)]
+    #[allow(dead_code)]
+    vulnerabilities: Option<toml::Table>,
 }
 
 /// An error in a configuration file, with its place.

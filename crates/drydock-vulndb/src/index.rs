@@ -554,11 +554,16 @@ impl<'a> Dec<'a> {
     }
 }
 
-/// The versions of one order, as read back.
+/// The versions of one order, as read back. Texts stay bytes until a
+/// comparison needs one (a binary search reads a handful of them).
 struct View<'a> {
     scheme: Scheme,
-    texts: Vec<&'a str>,
+    texts: Vec<&'a [u8]>,
     classes: Vec<u64>,
+}
+
+fn utf8(b: &[u8]) -> Result<&str, IndexError> {
+    std::str::from_utf8(b).map_err(|_| IndexError("a version is not UTF-8"))
 }
 
 impl<'a> View<'a> {
@@ -567,7 +572,7 @@ impl<'a> View<'a> {
         let mut texts = Vec::with_capacity(n);
         let mut classes = Vec::with_capacity(n);
         for _ in 0..n {
-            texts.push(d.str()?);
+            texts.push(d.bytes()?);
             let c = d.varint()?;
             if c > n as u64 {
                 return Err(IndexError("class out of range"));
@@ -582,29 +587,37 @@ impl<'a> View<'a> {
     }
 
     /// The position of a version among these: `2c + 2` when it equals
-    /// class `c`, `2c + 1` just below class `c`.
-    fn position(&self, v: &str) -> Result<u64, VersionError> {
-        self.scheme.compare(v, v)?;
+    /// class `c`, `2c + 1` just below class `c`. The outer error is a
+    /// corrupt index, the inner one a version that does not parse.
+    fn position(&self, v: &str) -> Result<Result<u64, VersionError>, IndexError> {
+        if let Err(e) = self.scheme.compare(v, v) {
+            return Ok(Err(e));
+        }
+        let cmp = |t: &[u8]| -> Result<Ordering, IndexError> {
+            self.scheme
+                .compare(utf8(t)?, v)
+                .map_err(|_| IndexError("a stored version does not parse"))
+        };
         let mut lo = 0;
         let mut hi = self.texts.len();
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.scheme.compare(self.texts[mid], v)? == Ordering::Less {
+            if cmp(self.texts[mid])? == Ordering::Less {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
-        Ok(match (self.texts.get(lo), self.classes.get(lo)) {
+        Ok(Ok(match (self.texts.get(lo), self.classes.get(lo)) {
             (Some(t), Some(&c)) => {
-                if self.scheme.compare(t, v)? == Ordering::Equal {
+                if cmp(t)? == Ordering::Equal {
                     2 * c + 2
                 } else {
                     2 * c + 1
                 }
             }
             _ => 2 * self.classes.last().map_or(0, |c| c + 1) + 1,
-        })
+        }))
     }
 
     fn pos(&self, code: u64) -> Result<u64, IndexError> {
@@ -621,9 +634,11 @@ impl<'a> View<'a> {
         })
     }
 
-    fn text(&self, code: u64) -> Option<&'a str> {
+    fn text(&self, code: u64) -> Result<Option<&'a str>, IndexError> {
         code.checked_sub(2)
             .and_then(|k| self.texts.get(k as usize).copied())
+            .map(utf8)
+            .transpose()
     }
 }
 
@@ -636,7 +651,7 @@ pub fn judge(blob: &[u8], scheme: Scheme, version: &str) -> Result<Judgement, In
     }
     let eco = View::read(&mut d, scheme)?;
     let sem = View::read(&mut d, Scheme::Semver)?;
-    let eco_pos = eco.position(version);
+    let eco_pos = eco.position(version)?;
     let bare = version.strip_prefix('v').unwrap_or(version);
     let mut sem_pos: Option<Result<u64, VersionError>> = None;
 
@@ -700,7 +715,10 @@ fn judge_entry(
         let vpos = if error.is_some() {
             None
         } else if semver {
-            match sem_pos.get_or_insert_with(|| sem.position(bare)) {
+            if sem_pos.is_none() {
+                *sem_pos = Some(sem.position(bare)?);
+            }
+            match sem_pos.get_or_insert(Ok(0)) {
                 Ok(p) => Some(*p),
                 Err(e) => {
                     error = Some(e.clone());
@@ -737,7 +755,7 @@ fn judge_entry(
                     if o != Ordering::Less {
                         vulnerable = false;
                     } else if fix.is_none() && code >= 2 {
-                        fix = view.text(code);
+                        fix = view.text(code)?;
                     }
                 }
                 EV_LAST_AFFECTED => {

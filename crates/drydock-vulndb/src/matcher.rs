@@ -29,13 +29,14 @@
 //!   "not affected".
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use drydock_core::package::{OsRelease, Package, PackageKind, pep503_normalise};
 use drydock_version::Scheme;
 
 use crate::cvss::{self, Rating};
-use crate::index::{self, Hit, Judgement};
+use crate::index::{self, Hit};
 use crate::osv::{Affected, Record, Severity, Verdict};
 
 /// Where records come from: the compiled index ([`crate::index`]) of every
@@ -43,7 +44,23 @@ use crate::osv::{Affected, Record, Severity, Verdict};
 /// name as [`normalise_name`] gives it), or `None` when no record names it.
 pub trait Lookup {
     fn index(&self, ecosystem: &str, name: &str) -> Result<Option<Vec<u8>>, String>;
+
+    /// Calls `f(i, index)` for each `keys[i]` (ecosystem, normalised name),
+    /// possibly from several threads at once and in any order; the index is
+    /// only borrowed for the call. The default asks [`Lookup::index`] for
+    /// each key in turn; the on-disk store reads on every core.
+    fn each_index(&self, keys: &[(&str, &str)], f: &EachIndex<'_>) {
+        for (i, (e, n)) in keys.iter().enumerate() {
+            match self.index(e, n) {
+                Ok(b) => f(i, Ok(b.as_deref())),
+                Err(e) => f(i, Err(e)),
+            }
+        }
+    }
 }
+
+/// The callback of [`Lookup::each_index`].
+pub type EachIndex<'a> = dyn Fn(usize, Result<Option<&[u8]>, String>) + Sync + 'a;
 
 /// One question to the database for a package.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -424,62 +441,91 @@ pub fn match_packages(
 /// Matches the queries of each package (`queries[i]` for package `i`, as
 /// [`ecosystem_of`] makes them): the core of [`match_packages`].
 pub fn match_queries(db: &dyn Lookup, queries: &[Vec<Query>]) -> MatchReport {
-    use rayon::prelude::*;
-
-    type Key = (String, String, String);
-    // Each package's queries with their scheme and normalised name.
-    let planned: Vec<Vec<(&Query, Option<Scheme>, String)>> = queries
-        .iter()
-        .map(|qs| {
-            qs.iter()
-                .map(|q| {
-                    (
-                        q,
-                        Scheme::of_ecosystem(&q.ecosystem),
-                        normalise_name(&q.ecosystem, &q.name),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    // 1. Each index read once (many binary packages share one source).
-    type Blob = Result<Option<Vec<u8>>, String>;
-    let mut indexes: HashMap<(&str, &str), Blob> = HashMap::new();
-    let mut wanted: Vec<(Key, Scheme)> = Vec::new();
-    let mut seen: HashSet<Key> = HashSet::new();
-    for (q, scheme, norm) in planned.iter().flatten() {
-        let Some(scheme) = scheme else { continue };
-        indexes
-            .entry((q.ecosystem.as_str(), norm.as_str()))
-            .or_insert_with(|| db.index(&q.ecosystem, norm));
-        let key = (q.ecosystem.clone(), norm.clone(), q.version.clone());
-        if seen.insert(key.clone()) {
-            wanted.push((key, *scheme));
-        }
-    }
-    // 2. Each (index, version) judged once, on every core: the work is
-    //    pure once the blobs are read.
-    let judged: HashMap<Key, Result<Judgement, String>> = wanted
-        .into_par_iter()
-        .map(|(key, scheme)| {
-            let r = match indexes.get(&(key.0.as_str(), key.1.as_str())) {
-                Some(Ok(Some(b))) => index::judge(b, scheme, &key.2).map_err(|e| e.to_string()),
-                Some(Ok(None)) | None => Ok(Judgement::default()),
-                Some(Err(e)) => Err(e.clone()),
+    // 1. Each index read once (many binary packages share one source),
+    //    each (index, version) pair planned once: `slot[i][k]` is the pair
+    //    of package i's k-th query, None when its ecosystem has no order.
+    let mut indexes: HashMap<(&str, String), usize> = HashMap::new();
+    let mut keys: Vec<(&str, String)> = Vec::new();
+    let mut pairs: HashMap<(usize, &str), usize> = HashMap::new();
+    // Per index: its pairs (slot, scheme, version, ecosystem).
+    let mut per_index: Vec<Vec<(usize, Scheme, &str, &str)>> = Vec::new();
+    let mut uses: Vec<usize> = Vec::new();
+    let mut slots: Vec<Vec<Option<usize>>> = Vec::with_capacity(queries.len());
+    for qs in queries {
+        let mut row = Vec::with_capacity(qs.len());
+        for q in qs {
+            let Some(scheme) = Scheme::of_ecosystem(&q.ecosystem) else {
+                row.push(None);
+                continue;
             };
-            (key, r)
+            let norm = normalise_name(&q.ecosystem, &q.name);
+            let b = *indexes
+                .entry((q.ecosystem.as_str(), norm))
+                .or_insert_with_key(|k| {
+                    keys.push((k.0, k.1.clone()));
+                    per_index.push(Vec::new());
+                    keys.len() - 1
+                });
+            let slot = *pairs.entry((b, q.version.as_str())).or_insert_with(|| {
+                uses.push(0);
+                per_index[b].push((
+                    uses.len() - 1,
+                    scheme,
+                    q.version.as_str(),
+                    q.ecosystem.as_str(),
+                ));
+                uses.len() - 1
+            });
+            uses[slot] += 1;
+            row.push(Some(slot));
+        }
+        slots.push(row);
+    }
+    // 2. Each index read and each of its pairs judged where it is read (on
+    //    every core for the store). Per pair: every record seen, and the
+    //    outcomes.
+    type Judged = Result<(Vec<u64>, Vec<(u64, Outcome)>), String>;
+    let cells: Vec<OnceLock<Judged>> = (0..uses.len()).map(|_| OnceLock::new()).collect();
+    let key_refs: Vec<(&str, &str)> = keys.iter().map(|(e, n)| (*e, n.as_str())).collect();
+    db.each_index(&key_refs, &|b, blob| {
+        for &(slot, scheme, version, ecosystem) in per_index.get(b).map_or(&[][..], Vec::as_slice) {
+            let judged = match &blob {
+                Ok(Some(blob)) => index::judge(blob, scheme, version)
+                    .map_err(|e| e.to_string())
+                    .map(|j| {
+                        let outcomes = j
+                            .hits
+                            .into_iter()
+                            .filter_map(|h| outcome(h, ecosystem, scheme))
+                            .collect();
+                        (j.seen, outcomes)
+                    }),
+                Ok(None) => Ok((Vec::new(), Vec::new())),
+                Err(e) => Err(e.clone()),
+            };
+            if let Some(cell) = cells.get(slot) {
+                let _ = cell.set(judged);
+            }
+        }
+    });
+    let mut judged: Vec<Judged> = cells
+        .into_iter()
+        .map(|c| {
+            c.into_inner()
+                .unwrap_or_else(|| Err("the database gave no answer for this package".into()))
         })
         .collect();
-    // 3. The report, package by package.
+    // 3. The report, package by package. A pair's outcomes are moved to
+    //    its last user and copied for the others.
     let mut report = MatchReport::default();
-    for (i, queries) in planned.iter().enumerate() {
+    for (i, (queries, row)) in queries.iter().zip(&slots).enumerate() {
         if queries.is_empty() {
             report.unsupported.push(i);
             continue;
         }
-        let mut decided: HashSet<u64> = HashSet::new();
-        for (q, scheme, norm) in queries {
-            let Some(scheme) = *scheme else {
+        let mut decided: Vec<u64> = Vec::new();
+        for (q, slot) in queries.iter().zip(row) {
+            let Some(slot) = *slot else {
                 report.lookup_errors.push(LookupError {
                     package: i,
                     ecosystem: q.ecosystem.clone(),
@@ -488,8 +534,9 @@ pub fn match_queries(db: &dyn Lookup, queries: &[Vec<Query>]) -> MatchReport {
                 });
                 continue;
             };
-            let key = (q.ecosystem.clone(), norm.clone(), q.version.clone());
-            let judgement = match judged.get(&key) {
+            uses[slot] -= 1;
+            let last = uses[slot] == 0;
+            let (seen, outcomes) = match judged.get_mut(slot) {
                 Some(Ok(j)) => j,
                 Some(Err(e)) => {
                     report.lookup_errors.push(LookupError {
@@ -504,16 +551,32 @@ pub fn match_queries(db: &dyn Lookup, queries: &[Vec<Query>]) -> MatchReport {
             };
             // The first ecosystem of the package's list that names a record
             // decides it (Ubuntu's standard archive before ESM).
-            let fresh: HashSet<u64> = judgement
-                .seen
-                .iter()
-                .copied()
-                .filter(|rid| !decided.contains(rid))
-                .collect();
-            for hit in judgement.hits.iter().filter(|h| fresh.contains(&h.rid)) {
-                judge_record(&mut report, i, q, scheme, hit);
+            let before = decided.len();
+            let taken = if last {
+                std::mem::take(outcomes)
+            } else {
+                outcomes.clone()
+            };
+            for (rid, o) in taken {
+                if decided[..before].contains(&rid) {
+                    continue;
+                }
+                match o {
+                    Outcome::Match(mut m) => {
+                        m.package = i;
+                        report.matches.push(m);
+                    }
+                    Outcome::Unknown { record, error } => report.unknown.push(UnknownVersion {
+                        package: i,
+                        record,
+                        error,
+                    }),
+                }
             }
-            decided.extend(fresh);
+            if queries.len() > 1 {
+                // Duplicates are harmless here: only membership is asked.
+                decided.extend_from_slice(seen);
+            }
         }
     }
     report
@@ -522,7 +585,21 @@ pub fn match_queries(db: &dyn Lookup, queries: &[Vec<Query>]) -> MatchReport {
     report
 }
 
-fn judge_record(report: &mut MatchReport, package: usize, q: &Query, scheme: Scheme, hit: &Hit) {
+/// What one record means for one version: a match, a verdict that could
+/// not be reached, or nothing.
+#[derive(Clone, Debug)]
+enum Outcome {
+    /// `package` is filled in when the outcome is given to a package.
+    Match(Match),
+    Unknown {
+        record: String,
+        error: String,
+    },
+}
+
+/// The outcome of a record's verdicts (one per `affected` entry); takes the
+/// hit so that its strings move into the match instead of being copied.
+fn outcome(hit: Hit, ecosystem: &str, scheme: Scheme) -> Option<(u64, Outcome)> {
     let mut affected = false;
     let mut unfixed = false;
     let mut fixes: Vec<&str> = Vec::new();
@@ -562,21 +639,29 @@ fn judge_record(report: &mut MatchReport, package: usize, q: &Query, scheme: Sch
                 })
                 .map(str::to_string)
         };
-        report.matches.push(Match {
-            package,
-            id: hit.meta.id.clone(),
-            ecosystem: q.ecosystem.clone(),
-            aliases: hit.meta.aliases.clone(),
-            summary: hit.meta.summary.clone(),
-            fixed,
-            severity: hit.meta.severity.clone(),
-        });
+        let meta = hit.meta;
+        Some((
+            hit.rid,
+            Outcome::Match(Match {
+                package: 0,
+                id: meta.id,
+                ecosystem: ecosystem.to_string(),
+                aliases: meta.aliases,
+                summary: meta.summary,
+                fixed,
+                severity: meta.severity,
+            }),
+        ))
     } else if !errors.is_empty() {
-        report.unknown.push(UnknownVersion {
-            package,
-            record: hit.meta.id.clone(),
-            error: errors.join("; "),
-        });
+        Some((
+            hit.rid,
+            Outcome::Unknown {
+                record: hit.meta.id,
+                error: errors.join("; "),
+            },
+        ))
+    } else {
+        None
     }
 }
 

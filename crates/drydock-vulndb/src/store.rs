@@ -198,6 +198,10 @@ pub struct ImportReport {
     pub problems: Vec<(String, String)>,
     /// Records in the database after the import.
     pub records: u64,
+    /// The schema of an older database that was found at the path and
+    /// replaced: its records were not carried over (this drydock cannot
+    /// read them), only this import's are in the new database.
+    pub replaced_older_schema: Option<u32>,
 }
 
 impl ImportReport {
@@ -420,12 +424,15 @@ CREATE TABLE sources(
     records INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE ecosystems(ecosystem TEXT PRIMARY KEY, records INTEGER NOT NULL) WITHOUT ROWID;
+-- A rowid table: the index blob then sits in the table leaf, read once,
+-- rather than in the key of a WITHOUT ROWID tree (copied on every probe).
 CREATE TABLE pkgidx(
+    id INTEGER PRIMARY KEY,
     ecosystem TEXT NOT NULL,
     name TEXT NOT NULL,
-    idx BLOB NOT NULL,
-    PRIMARY KEY(ecosystem, name)
-) WITHOUT ROWID;
+    idx BLOB NOT NULL
+);
+CREATE UNIQUE INDEX pkgidx_key ON pkgidx(ecosystem, name);
 ";
 
 /// Reads and checks the schema version and format marker of an open file.
@@ -518,8 +525,11 @@ impl Db {
         .map_err(StoreError::sql(path))?;
         let schema = check_schema(&conn, path)?;
         // Memory-mapped reads: lookups touch a few pages each.
-        conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA query_only = 1;")
-            .map_err(StoreError::sql(path))?;
+        conn.execute_batch(
+            "PRAGMA mmap_size = 1073741824; PRAGMA query_only = 1; PRAGMA cache_size = -65536; \
+             PRAGMA locking_mode = EXCLUSIVE;",
+        )
+        .map_err(StoreError::sql(path))?;
         Ok(Db {
             conn,
             path: path.to_path_buf(),
@@ -1083,15 +1093,26 @@ pub fn import(
     let _ = fs::remove_file(&tmp);
     let _ = fs::remove_file(sibling(&tmp, "-journal"));
 
+    let mut replaced_older_schema = None;
     let fresh = match fs::metadata(db) {
         Ok(_) => {
-            // Refuse to touch a newer or foreign database before copying.
+            // Refuse to touch a newer or foreign database before copying;
+            // an older one is rebuilt from this import (it cannot be read).
             let old = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .map_err(StoreError::sql(db))?;
-            check_schema(&old, db)?;
+            let checked = check_schema(&old, db);
             drop(old);
-            fs::copy(db, &tmp).map_err(|e| StoreError::io(&tmp, e))?;
-            false
+            match checked {
+                Ok(_) => {
+                    fs::copy(db, &tmp).map_err(|e| StoreError::io(&tmp, e))?;
+                    false
+                }
+                Err(StoreError::OlderSchema { found, .. }) => {
+                    replaced_older_schema = Some(found);
+                    true
+                }
+                Err(e) => return Err(e),
+            }
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => true,
         Err(e) => return Err(StoreError::io(db, e)),
@@ -1120,7 +1141,10 @@ pub fn import(
             .map_err(StoreError::sql(&tmp))?;
     }
 
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        replaced_older_schema,
+        ..ImportReport::default()
+    };
     conn.execute_batch(
         "CREATE TEMP TABLE touched(ecosystem TEXT NOT NULL, name TEXT NOT NULL, \
          PRIMARY KEY(ecosystem, name)) WITHOUT ROWID;",
@@ -1361,6 +1385,71 @@ fn import_one(
 impl crate::matcher::Lookup for Db {
     fn index(&self, ecosystem: &str, name: &str) -> Result<Option<Vec<u8>>, String> {
         Db::index(self, ecosystem, name).map_err(|e| e.to_string())
+    }
+
+    /// Reads on every core: the keys are cut into one run per thread, each
+    /// read through its own read-only connection (opening one costs a
+    /// fraction of a millisecond), the index borrowed from SQLite's page
+    /// rather than copied. Few keys are read on this connection.
+    fn each_index(&self, keys: &[(&str, &str)], f: &crate::matcher::EachIndex<'_>) {
+        let threads = rayon::current_num_threads().max(1);
+        if keys.len() < 256 || threads == 1 {
+            for (i, (e, n)) in keys.iter().enumerate() {
+                read_index(&self.conn, &self.path, i, e, n, f);
+            }
+            return;
+        }
+        let path = self.path.as_path();
+        let run = keys.len().div_ceil(threads);
+        keys.par_chunks(run).enumerate().for_each(|(c, chunk)| {
+            let base = c * run;
+            match Db::open(path) {
+                Ok(db) => {
+                    for (k, (e, n)) in chunk.iter().enumerate() {
+                        read_index(&db.conn, path, base + k, e, n, f);
+                    }
+                }
+                Err(e) => {
+                    for k in 0..chunk.len() {
+                        f(base + k, Err(e.to_string()));
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// One index read for [`Lookup::each_index`](crate::matcher::Lookup::each_index).
+fn read_index(
+    conn: &Connection,
+    path: &Path,
+    i: usize,
+    ecosystem: &str,
+    name: &str,
+    f: &crate::matcher::EachIndex<'_>,
+) {
+    let sql = "SELECT idx FROM pkgidx WHERE ecosystem = ?1 AND name = ?2";
+    let name = normalise_name(ecosystem, name);
+    let r = conn.prepare_cached(sql).and_then(|mut s| {
+        let mut rows = s.query(params![ecosystem, name])?;
+        match rows.next()? {
+            Some(row) => {
+                let blob = row.get_ref(0)?.as_blob()?;
+                f(i, Ok(Some(blob)));
+            }
+            None => f(i, Ok(None)),
+        }
+        Ok(())
+    });
+    if let Err(e) = r {
+        f(
+            i,
+            Err(StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source: e,
+            }
+            .to_string()),
+        );
     }
 }
 

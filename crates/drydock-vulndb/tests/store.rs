@@ -419,3 +419,135 @@ fn an_open_reader_survives_a_reimport() {
     );
     assert_eq!(Db::open(&db_path).unwrap().status().unwrap().records, 2);
 }
+
+#[test]
+fn older_schema_is_named_and_rebuilt_by_an_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db_path = tmp.path().join("osv.db");
+    import(&db_path, &[real("DSA-3029-1.json")], &quiet).unwrap();
+    {
+        let c = rusqlite::Connection::open(&db_path).unwrap();
+        c.pragma_update(None, "user_version", store::SCHEMA - 1)
+            .unwrap();
+    }
+    let err = Db::open(&db_path).unwrap_err();
+    assert!(matches!(err, StoreError::OlderSchema { .. }), "{err:?}");
+    assert!(err.to_string().contains("older drydock"), "{err}");
+    let r = import(&db_path, &[real("PYSEC-2023-74.json")], &quiet).unwrap();
+    assert_eq!(r.replaced_older_schema, Some(store::SCHEMA - 1));
+    let db = Db::open(&db_path).unwrap();
+    // Only this import's records: the old ones could not be read.
+    assert_eq!(db.status().unwrap().records, 1);
+    assert!(db.index("PyPI", "requests").unwrap().is_some());
+    assert!(db.index("Debian:7", "nginx").unwrap().is_none());
+}
+
+/// The per-package match index follows every import: records added by a
+/// later import join a package's index, and a replaced record that no
+/// longer names a package leaves it.
+#[test]
+fn the_match_index_follows_imports_and_replacements() {
+    use drydock_version::Scheme;
+    use drydock_vulndb::index;
+    let tmp = tempfile::tempdir().unwrap();
+    let db_path = tmp.path().join("osv.db");
+    let orig = fs::read(real("GHSA-r9p9-mrjm-926w.json")).unwrap();
+    let a = tmp.path().join("a.json");
+    fs::write(&a, with_modified(&orig, "2021-01-01T00:00:00Z", "first")).unwrap();
+    import(&db_path, &[a], &quiet).unwrap();
+    // A second record for the same package, in a later import.
+    let mut other: serde_json::Value = serde_json::from_slice(&orig).unwrap();
+    other["id"] = "GHSA-test-0000-0000".into();
+    other["aliases"] = serde_json::json!([]);
+    let b = tmp.path().join("b.json");
+    fs::write(&b, serde_json::to_vec(&other).unwrap()).unwrap();
+    import(&db_path, &[b], &quiet).unwrap();
+    let ids_at = |db: &Db, name: &str, v: &str| -> Vec<String> {
+        db.index("npm", name)
+            .unwrap()
+            .map(|blob| {
+                index::judge(&blob, Scheme::Semver, v)
+                    .unwrap()
+                    .hits
+                    .into_iter()
+                    .map(|h| h.meta.id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let db = Db::open(&db_path).unwrap();
+    assert_eq!(
+        ids_at(&db, "elliptic", "6.5.3"),
+        ["GHSA-r9p9-mrjm-926w", "GHSA-test-0000-0000"]
+    );
+    assert!(ids_at(&db, "elliptic", "6.5.4").is_empty());
+    drop(db);
+    // The first record, replaced by a version naming another package.
+    let mut moved: serde_json::Value =
+        serde_json::from_slice(&with_modified(&orig, "2022-01-01T00:00:00Z", "moved")).unwrap();
+    moved["affected"][0]["package"]["name"] = "elliptic-fork".into();
+    let c = tmp.path().join("c.json");
+    fs::write(&c, serde_json::to_vec(&moved).unwrap()).unwrap();
+    let r = import(&db_path, &[c], &quiet).unwrap();
+    assert_eq!(r.replaced, 1, "{r:?}");
+    let db = Db::open(&db_path).unwrap();
+    assert_eq!(ids_at(&db, "elliptic", "6.5.3"), ["GHSA-test-0000-0000"]);
+    assert_eq!(
+        ids_at(&db, "elliptic-fork", "6.5.3"),
+        ["GHSA-r9p9-mrjm-926w"]
+    );
+}
+
+/// Matching through the store (its indexes read on several connections
+/// when there are many packages) gives the same report as the in-memory
+/// database built from the same records.
+#[test]
+fn the_store_matches_as_the_memory_database_does() {
+    use drydock_vulndb::matcher::{MemoryDb, Query, match_queries};
+    use drydock_vulndb::osv::Record;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("records");
+    fs::create_dir_all(&dir).unwrap();
+    let mut records = Vec::new();
+    for i in 0..400 {
+        let json = serde_json::json!({
+            "id": format!("TEST-{i:04}"),
+            "modified": "2024-01-01T00:00:00Z",
+            "aliases": [format!("CVE-2024-{i:05}")],
+            "summary": format!("flaw {i}"),
+            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+            "affected": [{
+                "package": {"ecosystem": "npm", "name": format!("pkg-{}", i % 300)},
+                "ranges": [{"type": "SEMVER", "events": [
+                    {"introduced": "0"}, {"fixed": format!("1.{}.0", i % 7)}
+                ]}],
+                "versions": ["0.0.1-weird+x"]
+            }]
+        });
+        let bytes = serde_json::to_vec(&json).unwrap();
+        records.push(Record::parse(&bytes).unwrap());
+        fs::write(dir.join(format!("{i}.json")), bytes).unwrap();
+    }
+    let db_path = tmp.path().join("osv.db");
+    import(&db_path, &[dir], &quiet).unwrap();
+    let db = Db::open(&db_path).unwrap();
+    let mem: MemoryDb = records.into_iter().collect();
+    let queries: Vec<Vec<Query>> = (0..320)
+        .map(|i| {
+            vec![Query {
+                ecosystem: "npm".into(),
+                name: format!("pkg-{i}"),
+                version: format!("1.{}.0", i % 5),
+            }]
+        })
+        .collect();
+    let from_store = match_queries(&db, &queries);
+    let from_memory = match_queries(&mem, &queries);
+    assert!(
+        from_store.matches.len() > 100,
+        "{}",
+        from_store.matches.len()
+    );
+    assert!(from_store.lookup_errors.is_empty(), "{from_store:?}");
+    assert_eq!(from_store, from_memory);
+}

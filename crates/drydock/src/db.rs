@@ -58,7 +58,8 @@ enum DbCommand {
     /// database is kept if anything fails).
     Update {
         /// An OSV ecosystem to fetch (`Debian`, `PyPI`, …); repeatable.
-        /// Default: the ecosystems already in the database, else a standard set.
+        /// Default: the ecosystems of the images scanned with `--vulns` and
+        /// those already in the database; with neither, a standard set.
         #[arg(long = "ecosystem", value_name = "NAME")]
         ecosystems: Vec<String>,
         /// Base URL of the bulk files (`<base>/<Ecosystem>/all.zip`).
@@ -170,6 +171,13 @@ fn print_report(report: &ImportReport) -> std::io::Result<()> {
         writeln!(out, "  unsupported ecosystem {eco}: {n}")?;
     }
     let mut err = anstream::stderr().lock();
+    if let Some(old) = report.replaced_older_schema {
+        writeln!(
+            err,
+            "drydock: note: the database was written by an older drydock (schema {old}); \
+             it was rebuilt from these inputs only"
+        )?;
+    }
     for (place, why) in &report.problems {
         writeln!(err, "drydock: warning: {place}: {why}")?;
     }
@@ -211,13 +219,16 @@ fn sources(
             .collect();
     }
     let mut names: Vec<String> = ecosystems.to_vec();
-    if names.is_empty()
-        && let Ok(st) = Db::open(db).and_then(|d| d.status())
-    {
-        for e in st.per_ecosystem.keys() {
-            let base = e.split(':').next().unwrap_or(e).to_string();
-            if !names.contains(&base) {
-                names.push(base);
+    if names.is_empty() {
+        // What scans needed (`drydock image --vulns` records it, even when
+        // there is no database yet), and what the database already holds.
+        names = store::remembered_ecosystems(db);
+        if let Ok(st) = Db::open(db).and_then(|d| d.status()) {
+            for e in st.per_ecosystem.keys() {
+                let base = e.split(':').next().unwrap_or(e).to_string();
+                if !names.contains(&base) {
+                    names.push(base);
+                }
             }
         }
     }

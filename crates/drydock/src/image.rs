@@ -123,9 +123,26 @@ struct Vulns {
 fn match_vulns(
     args: &ImageArgs,
     built: &drydock_imagespec::Built,
+    resolver: &Resolver,
 ) -> anyhow::Result<Result<Vulns, String>> {
-    use drydock_vulndb::{exceptions, matcher, store::Db};
+    use drydock_vulndb::{exceptions, matcher, store, store::Db};
     let path = crate::db::db_path(args.db.as_deref())?;
+    // Remember which ecosystems this image needs, before the database is
+    // opened: `drydock db update` then fetches them, even the first time.
+    let needed: std::collections::BTreeSet<String> = built
+        .catalogue
+        .packages
+        .iter()
+        .flat_map(|p| matcher::ecosystem_of(p, built.catalogue.os.as_ref()))
+        .map(|q| q.ecosystem)
+        .collect();
+    if let Err(e) = store::remember_ecosystems(&path, needed.iter().map(String::as_str)) {
+        writeln!(
+            anstream::stderr().lock(),
+            "drydock: warning: cannot record the ecosystems this image needs in {}: {e}",
+            store::seen_path(&path).display()
+        )?;
+    }
     let db = match Db::open(&path) {
         Ok(d) => d,
         Err(e) => {
@@ -171,11 +188,20 @@ fn match_vulns(
         p.is_file().then_some(p)
     });
     let mut rules = Vec::new();
+    // `[[vulnerabilities.ignore]]` of the drydock.toml that applies here.
+    if let Some(found) = resolver.config_for(Path::new(".")) {
+        let text = std::fs::read_to_string(&found.path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", found.path.display()))?;
+        match exceptions::parse_config_ignores(&text, &found.path.display().to_string()) {
+            Ok(r) => rules.extend(r),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
     if let Some(p) = &ignore_path {
         let text = std::fs::read_to_string(p)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
         match exceptions::parse_ignore_file(&text, &p.display().to_string()) {
-            Ok(r) => rules = r,
+            Ok(r) => rules.extend(r),
             Err(e) => return Ok(Err(e)),
         }
     }
@@ -360,7 +386,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {
     };
 
     let vulns = if args.vulns {
-        match match_vulns(args, &built)? {
+        match match_vulns(args, &built, &resolver)? {
             Ok(v) => Some(v),
             Err(e) => {
                 let _ = writeln!(anstream::stderr(), "drydock: error: {e}");

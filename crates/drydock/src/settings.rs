@@ -19,6 +19,8 @@ const HADOLINT_NAMES: [&str; 2] = [".hadolint.yaml", ".hadolint.yml"];
 #[derive(Debug)]
 pub struct Found {
     pub dir: PathBuf,
+    /// The file itself.
+    pub path: PathBuf,
     pub config: Config,
 }
 
@@ -63,7 +65,11 @@ impl Resolver {
                     .map_err(|e| anyhow::anyhow!("{}: {}", p.display(), describe(&text, &e)))?;
                 // Absolute, so that per-path-ignores match scanned files.
                 let dir = absolute(p.parent().unwrap_or(Path::new("")));
-                Some(std::sync::Arc::new(Found { dir, config }))
+                Some(std::sync::Arc::new(Found {
+                    dir,
+                    path: p.to_path_buf(),
+                    config,
+                }))
             }
             None => None,
         };
@@ -92,6 +98,7 @@ impl Resolver {
                         Ok(config) => {
                             found = Some(std::sync::Arc::new(Found {
                                 dir: dir.clone(),
+                                path: candidate.clone(),
                                 config,
                             }))
                         }

@@ -149,3 +149,42 @@ fn update_from_a_local_server_resumes_and_fails_safely() {
         "{log:?}"
     );
 }
+
+/// With no `--ecosystem`, `update` fetches what scans recorded beside the
+/// database (`<db>.ecosystems`), and only that.
+#[test]
+fn update_fetches_the_ecosystems_scans_needed() {
+    let Some(osv) = osv_dir() else {
+        return;
+    };
+    let server = HttpServer::start(Routes {
+        files: BTreeMap::from([
+            (
+                "/osv/PyPI/all.zip".to_string(),
+                zip_of(&osv, &["PYSEC-2023-74.json"]),
+            ),
+            (
+                "/osv/npm/all.zip".to_string(),
+                zip_of(&osv, &["GHSA-r9p9-mrjm-926w.json"]),
+            ),
+        ]),
+        redirects: BTreeMap::new(),
+        cut_first_after: None,
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("osv.db");
+    std::fs::write(tmp.path().join("osv.db.ecosystems"), "PyPI\n").unwrap();
+    let base = server.url("/osv");
+    let (code, _, err) = db(&[
+        "--db",
+        path.to_str().unwrap(),
+        "update",
+        "--base-url",
+        base.as_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let st = status(path.to_str().unwrap());
+    assert_eq!(st["records"], 1, "{st}");
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.iter().all(|l| !l.contains("/npm/")), "{log:?}");
+}

@@ -334,3 +334,86 @@ fn exceptions_outputs_and_a_missing_database() {
     assert_eq!(code, Some(2));
     assert!(err.contains("drydock db update"), "{err}");
 }
+
+/// `[[vulnerabilities.ignore]]` in the drydock.toml that applies, with its
+/// place in messages; and the ecosystems an image needs are remembered
+/// beside the database (even when there is none yet) for `db update`.
+#[test]
+fn config_ignores_and_remembered_ecosystems() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(dir.path()) else {
+        return;
+    };
+    let d = dir.path();
+    let image = rootfs(
+        d,
+        "img",
+        &[
+            (
+                "/usr/lib/python3/dist-packages/requests-2.30.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: requests\nVersion: 2.30.0\n",
+            ),
+            (
+                "/app/node_modules/elliptic/package.json",
+                r#"{"name": "elliptic", "version": "6.5.3"}"#,
+            ),
+        ],
+    );
+    let work = d.join("project");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(
+        work.join("drydock.toml"),
+        "[[vulnerabilities.ignore]]\nid = \"CVE-2020-28498\"\npackage = \"elliptic\"\nreason = \"not used for signatures\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let o = Command::cargo_bin("drydock")
+            .unwrap()
+            .current_dir(&work)
+            .args(["image", &image, "--vulns", "--db", &db, "--select", "VUL"])
+            .args(extra)
+            .env("DOCKER_CONTENT_TRUST", "1")
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    // The alias (CVE) of the GHSA record is enough to ignore it.
+    let (code, out, err) = run(&["--format", "json"]);
+    assert_eq!(code, Some(1), "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = doc["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["PYSEC-2023-74"]);
+    assert_eq!(doc["summary"]["suppressed"], 1);
+    // --no-config drops it.
+    let (_, out, _) = run(&["--format", "json", "--no-config"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["vulnerabilities"].as_array().unwrap().len(), 2);
+    // A misspelt key in [vulnerabilities] is an error naming the file.
+    std::fs::write(
+        work.join("drydock.toml"),
+        "[vulnerabilities]\nignores = []\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("drydock.toml") && err.contains("ignores"),
+        "{err}"
+    );
+
+    // Remembered ecosystems: a scan with no database still records them.
+    let fresh = d.join("cache/osv.db");
+    let (code, _, err) = scan(&image, fresh.to_str().unwrap(), &[]);
+    assert_eq!(code, Some(2), "{err}");
+    let seen = std::fs::read_to_string(d.join("cache/osv.db.ecosystems")).unwrap();
+    assert_eq!(seen.lines().collect::<Vec<_>>(), ["PyPI", "npm"]);
+}
