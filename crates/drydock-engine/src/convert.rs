@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bollard::models::{
-    ContainerInspectResponse, HealthConfig, ImageConfig, ImageInspect, PortMap, SystemInfo,
+    ContainerCreateBody, ContainerInspectResponse, HealthConfig, ImageConfig, ImageInspect,
+    PortMap, SystemInfo,
 };
 use drydock_core::spec::{
     BaseImage, CommandLine, ContainerSource, ContainerSpec, DaemonSetting, DaemonSpec, Healthcheck,
@@ -212,25 +213,18 @@ pub fn container_spec(
         ..ContainerSpec::default()
     };
     if let Some(cfg) = &ci.config {
-        if let Some(img) = non_empty(&cfg.image) {
-            c.image = Some(sp(img.to_string(), "Config.Image"));
-            c.image_ref = ImageRef::parse(img);
-        }
-        c.user = non_empty(&cfg.user).map(|u| sp(u.to_string(), "Config.User"));
-        c.environment = env_pairs(cfg.env.as_deref().unwrap_or_default(), "Config.Env");
-        c.labels = cfg
-            .labels
-            .as_ref()
-            .map(|l| map_pairs(l, "Config.Labels"))
-            .unwrap_or_default();
-        c.healthcheck = cfg
-            .healthcheck
-            .as_ref()
-            .and_then(|h| healthcheck(h, "Config.Healthcheck"));
-        c.expose = sorted(cfg.exposed_ports.as_deref().unwrap_or_default())
-            .into_iter()
-            .map(|p| sp(p.clone(), key_path("Config.ExposedPorts", &p)))
-            .collect();
+        container_config(
+            &mut c,
+            &ConfigFields {
+                image: &cfg.image,
+                user: &cfg.user,
+                env: &cfg.env,
+                labels: &cfg.labels,
+                healthcheck: &cfg.healthcheck,
+                exposed_ports: &cfg.exposed_ports,
+            },
+            "Config.",
+        );
     }
     if let Some(h) = &ci.host_config {
         host_config(
@@ -291,6 +285,185 @@ pub fn container_spec(
             .collect();
     }
     c
+}
+
+/// The container-level fields of a container's configuration, shared by
+/// container inspect (`Config.User`) and the create request, where they sit
+/// at the top level of the body (`User`).
+struct ConfigFields<'a> {
+    image: &'a Option<String>,
+    user: &'a Option<String>,
+    env: &'a Option<Vec<String>>,
+    labels: &'a Option<HashMap<String, String>>,
+    healthcheck: &'a Option<HealthConfig>,
+    exposed_ports: &'a Option<Vec<String>>,
+}
+
+/// Fills the fields of [`ConfigFields`] in, their paths under `prefix`
+/// (`"Config."`, or `""` for a create body).
+fn container_config(c: &mut ContainerSpec, cfg: &ConfigFields<'_>, prefix: &str) {
+    if let Some(img) = non_empty(cfg.image) {
+        c.image = Some(sp(img.to_string(), format!("{prefix}Image")));
+        c.image_ref = ImageRef::parse(img);
+    }
+    c.user = non_empty(cfg.user).map(|u| sp(u.to_string(), format!("{prefix}User")));
+    c.environment = env_pairs(
+        cfg.env.as_deref().unwrap_or_default(),
+        &format!("{prefix}Env"),
+    );
+    c.labels = cfg
+        .labels
+        .as_ref()
+        .map(|l| map_pairs(l, &format!("{prefix}Labels")))
+        .unwrap_or_default();
+    c.healthcheck = cfg
+        .healthcheck
+        .as_ref()
+        .and_then(|h| healthcheck(h, &format!("{prefix}Healthcheck")));
+    let exposed = format!("{prefix}ExposedPorts");
+    c.expose = sorted(cfg.exposed_ports.as_deref().unwrap_or_default())
+        .into_iter()
+        .map(|p| sp(p.clone(), key_path(&exposed, &p)))
+        .collect();
+}
+
+/// The origin of a create request's body as a whole: findings about
+/// settings the request does not make are reported there.
+pub const BODY_PATH: &str = "";
+
+/// Converts the body of a container create request (`POST
+/// /containers/create`): the container-level fields at the top level
+/// (`User`, `Env[2]`), then `HostConfig` and `NetworkingConfig`. Mounts
+/// come from `HostConfig.Binds` (`src:dst[:opts]`) and `HostConfig.Mounts`,
+/// each with the path of its request field. `name` is the `?name=` of the
+/// request, when given; otherwise the container is named by its image.
+pub fn create_spec(body: &ContainerCreateBody, name: Option<&str>) -> ContainerSpec {
+    let name = name
+        .filter(|n| !n.is_empty())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .or_else(|| non_empty(&body.image).map(str::to_string))
+        .unwrap_or_else(|| "new container".to_string());
+    let mut c = ContainerSpec {
+        origin: api(BODY_PATH),
+        source: ContainerSource::Api,
+        name,
+        ..ContainerSpec::default()
+    };
+    container_config(
+        &mut c,
+        &ConfigFields {
+            image: &body.image,
+            user: &body.user,
+            env: &body.env,
+            labels: &body.labels,
+            healthcheck: &body.healthcheck,
+            exposed_ports: &body.exposed_ports,
+        },
+        "",
+    );
+    if let Some(h) = &body.host_config {
+        host_config(&mut c, h, None);
+        let binds = h.binds.as_deref().unwrap_or_default();
+        c.mounts.extend(
+            binds
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| bind_mount(b, &format!("HostConfig.Binds[{i}]"))),
+        );
+        let mounts = h.mounts.as_deref().unwrap_or_default();
+        c.mounts.extend(
+            mounts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| api_mount(m, &format!("HostConfig.Mounts[{i}]"))),
+        );
+    }
+    if let Some(eps) = body
+        .networking_config
+        .as_ref()
+        .and_then(|n| n.endpoints_config.as_ref())
+    {
+        let mut names: Vec<&String> = eps.keys().collect();
+        names.sort();
+        c.networks = names
+            .into_iter()
+            .map(|n| sp(n.clone(), key_path("NetworkingConfig.EndpointsConfig", n)))
+            .collect();
+    }
+    c
+}
+
+const PROPAGATIONS: [&str; 6] = [
+    "shared", "rshared", "slave", "rslave", "private", "rprivate",
+];
+
+/// One entry of `HostConfig.Binds`: `source:destination[:options]`, where
+/// a source that is not an absolute path is a named volume. Every part has
+/// the path of the entry (`HostConfig.Binds[0]`).
+pub fn bind_mount(bind: &str, path: &str) -> Option<Mount> {
+    let mut parts = bind.splitn(3, ':');
+    let source = parts.next().filter(|s| !s.is_empty())?;
+    let target = parts.next().filter(|t| !t.is_empty())?;
+    let opts = parts.next().unwrap_or("");
+    let kind = if source.starts_with('/') {
+        MountKind::Bind
+    } else {
+        MountKind::Volume
+    };
+    let mut m = Mount {
+        origin: api(path),
+        kind: sp(kind, path),
+        source: Some(sp(source.to_string(), path)),
+        target: sp(target.to_string(), path),
+        read_only: None,
+        propagation: None,
+        selinux: None,
+        short_syntax: true,
+    };
+    for opt in opts.split(',') {
+        match opt {
+            "ro" => m.read_only = Some(sp(true, path)),
+            "rw" => m.read_only = Some(sp(false, path)),
+            "z" | "Z" => m.selinux = Some(sp(opt.to_string(), path)),
+            p if PROPAGATIONS.contains(&p) => m.propagation = Some(sp(p.to_string(), path)),
+            _ => {}
+        }
+    }
+    Some(m)
+}
+
+/// One entry of `HostConfig.Mounts` (`--mount`), its parts with the paths
+/// of their fields (`HostConfig.Mounts[0].Source`).
+pub fn api_mount(m: &bollard::models::Mount, base: &str) -> Option<Mount> {
+    let kind = match &m.typ {
+        Some(t) => MountKind::from_name(&t.to_string())?,
+        // The Engine's default type is a volume.
+        None => MountKind::Volume,
+    };
+    let source = match kind {
+        MountKind::Tmpfs => None,
+        _ => non_empty(&m.source).map(|s| sp(s.to_string(), format!("{base}.Source"))),
+    };
+    let propagation = m
+        .bind_options
+        .as_ref()
+        .and_then(|b| b.propagation.as_ref())
+        .map(|p| p.to_string())
+        .filter(|p| !p.is_empty())
+        .map(|p| sp(p, format!("{base}.BindOptions.Propagation")));
+    Some(Mount {
+        origin: api(base),
+        kind: sp(kind, format!("{base}.Type")),
+        source,
+        target: sp(
+            m.target.clone().unwrap_or_default(),
+            format!("{base}.Target"),
+        ),
+        read_only: m.read_only.map(|r| sp(r, format!("{base}.ReadOnly"))),
+        propagation,
+        selinux: None,
+        short_syntax: false,
+    })
 }
 
 fn host_config(
@@ -732,6 +905,52 @@ mod tests {
         // Without -P only the explicit binding.
         ci.host_config.as_mut().unwrap().publish_all_ports = Some(false);
         assert_eq!(container_spec(&ci, None).ports.len(), 1);
+    }
+
+    #[test]
+    fn create_body_fields_have_request_paths() {
+        let body: ContainerCreateBody = serde_json::from_str(
+            r#"{"Image":"busybox","User":"0","Env":["A=1","B=2"],"Labels":{"k":"v"},
+                "HostConfig":{"Privileged":true,"Binds":["/etc:/host-etc:ro,rshared","data:/data"],
+                  "Mounts":[{"Type":"bind","Source":"/run","Target":"/r","ReadOnly":true}]},
+                "NetworkingConfig":{"EndpointsConfig":{"front":{}}}}"#,
+        )
+        .unwrap();
+        let c = create_spec(&body, Some("web"));
+        assert_eq!(c.name, "web");
+        assert_eq!(c.source, ContainerSource::Api);
+        assert_eq!(c.origin, api(BODY_PATH));
+        assert_eq!(c.image.as_ref().unwrap().origin, api("Image"));
+        assert_eq!(c.user.as_ref().unwrap().origin, api("User"));
+        assert_eq!(c.environment[1].origin, api("Env[1]"));
+        assert_eq!(c.labels[0].origin, api("Labels[\"k\"]"));
+        assert_eq!(
+            c.privileged.as_ref().unwrap().origin,
+            api("HostConfig.Privileged")
+        );
+        assert_eq!(c.mounts.len(), 3);
+        let etc = &c.mounts[0];
+        assert_eq!(etc.kind.value, MountKind::Bind);
+        assert_eq!(etc.source.as_ref().unwrap().value, "/etc");
+        assert_eq!(
+            etc.source.as_ref().unwrap().origin,
+            api("HostConfig.Binds[0]")
+        );
+        assert_eq!(etc.target.value, "/host-etc");
+        assert!(etc.read_only.as_ref().unwrap().value);
+        assert_eq!(etc.propagation.as_ref().unwrap().value, "rshared");
+        assert_eq!(c.mounts[1].kind.value, MountKind::Volume);
+        let run = &c.mounts[2];
+        assert_eq!(
+            run.source.as_ref().unwrap().origin,
+            api("HostConfig.Mounts[0].Source")
+        );
+        assert_eq!(
+            c.networks[0].origin,
+            api("NetworkingConfig.EndpointsConfig[\"front\"]")
+        );
+        // Without a name, the image names it.
+        assert_eq!(create_spec(&body, None).name, "busybox");
     }
 
     #[test]
