@@ -9,6 +9,7 @@ mod audit;
 mod db;
 mod download;
 mod files;
+mod guard;
 mod image;
 mod image_source;
 mod sbom;
@@ -37,6 +38,8 @@ enum Command {
     Sbom(sbom::SbomArgs),
     /// Manage the offline vulnerability database (OSV): import, update, status.
     Db(db::DbArgs),
+    /// Guard the daemon: an authorization plugin that enforces the same rules.
+    Guard(guard::GuardArgs),
     /// Explain one rule: what it finds, why it matters, how to fix it.
     Explain {
         /// Rule ID (`IMG002`) or name (`last-user-root`).
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Image(args) => image::run(&args),
         Command::Sbom(args) => sbom::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::Guard(args) => guard::run(&args),
         Command::Explain { rule } => explain(&rule),
     };
     match result {

@@ -1,0 +1,23 @@
+//! `drydock guard`: stops unsafe containers at the daemon. This crate is
+//! the Docker authorization plugin: the daemon asks it about every API
+//! request, and the same rules as `drydock scan` and `drydock audit` judge
+//! container creates, under a policy (`guard.toml`) that says which
+//! findings deny.
+//!
+//! * [`request`]: an Engine API request → what is judged (a
+//!   `ContainerSpec` with API field paths as origins, an exec, a pull, a
+//!   plugin operation);
+//! * [`policy`]: the policy file, with positions in its errors;
+//! * [`decision`]: the decision and the message the user's `docker` prints;
+//! * [`plugin`]: the plugin protocol over a unix socket, and the decision log;
+//! * [`sockets`]: the host's engine sockets (a bind mount of one is CTR002).
+
+pub mod decision;
+pub mod plugin;
+pub mod policy;
+pub mod request;
+pub mod sockets;
+
+pub use decision::{Decision, Guard, Judged, Verdict};
+pub use plugin::{DecisionLog, Plugin};
+pub use policy::{Policy, PolicyError};
