@@ -19,3 +19,29 @@ if [ -d "$shared/corpus" ]; then
     awk '/^RUN /{p=1} p{print} !/\\$/{if(p){print "---"}; p=0}' "$f" | sed 's/^RUN //' > "corpus/shell/$i.sh"
   done
 fi
+# OSV records for `osv`; the osv-scalibr comparison vectors for `version`
+# (first byte: the scheme's index in the target's SCHEMES, then a NUL
+# between the two versions).
+mkdir -p corpus/osv corpus/version
+if [ -d "$shared/testdata/osv" ]; then
+  cp "$shared"/testdata/osv/*.json corpus/osv/
+fi
+if [ -d "$shared/testdata/versions/osv-scalibr" ]; then
+  python3 - "$shared/testdata/versions/osv-scalibr" corpus/version <<'PY'
+import os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+scheme = {"debian": 0, "alpine": 1, "redhat": 2, "pypi": 3, "semver": 4,
+          "maven": 6, "rubygems": 7, "packagist": 8, "nuget": 9}
+n = 0
+for f in sorted(os.listdir(src)):
+    k = scheme.get(f.split("-")[0])
+    if k is None:
+        continue
+    for line in open(os.path.join(src, f), encoding="utf-8", errors="replace"):
+        m = re.match(r"^(\S+) ([<>=]) (\S+)$", line.strip())
+        if m and n < 4000:
+            with open(os.path.join(out, "v%05d" % n), "wb") as o:
+                o.write(bytes([k]) + m.group(1).encode() + b"\0" + m.group(3).encode())
+            n += 1
+PY
+fi

@@ -16,6 +16,12 @@ mod sbom;
 mod scan;
 mod settings;
 
+/// mimalloc rather than the system allocator: the vulnerability matcher and
+/// the package catalogue allocate many small strings (measured in
+/// `bench/vulndb.sh`: judging took a quarter less time).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Finds, explains and fixes Docker security problems.
 #[derive(Parser, Debug)]
 #[command(name = "drydock", version, about, long_about = None, propagate_version = true)]
