@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bench of the offline OSV database (issue 6 targets): import of 300,000
 # generated records (< 60 s on 2 cores), size on disk beside Trivy's and
-# Grype's published sizes, Db::open (< 50 ms) and 10,000 lookups (< 100 ms).
+# Grype's published sizes, Db::open (< 50 ms) and matching 10,000 packages
+# (< 100 ms) in four mixes (stress, mixed, typical, clean; see the example).
 # Usage: bench/vulndb.sh [--records N]   (generates bench/out/vulndb once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
