@@ -14,6 +14,7 @@ pub mod rule;
 pub mod source;
 pub mod spec;
 pub mod text;
+pub mod time;
 
 pub use finding::{Applicability, Edit, Finding, Fix, Related, shown_secret_prefix};
 pub use imageref::ImageRef;

@@ -67,18 +67,9 @@ fn image_fixture_for(id: &str) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
-/// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ` (fixtures only).
+/// Seconds since the epoch of an RFC 3339 time (fixtures only).
 fn unix_time(s: &str) -> i64 {
-    let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap();
-    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)
+    drydock_core::time::parse_rfc3339(s).expect("an RFC 3339 time in the fixture")
 }
 
 /// Builds the image fixture, reads it like `drydock image` and snapshots

@@ -338,62 +338,6 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// RFC 3339 time (`2023-05-22T20:11:25Z`, `…25.123456+02:00`) as Unix
-/// nanoseconds, for comparing `modified`; `None` when it does not parse.
-pub(crate) fn rfc3339_nanos(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(r)?;
-        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(part).ok()?.parse().ok()
-    };
-    let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
-    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
-        return None;
-    }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut nanos: i64 = 0;
-    if sep(i, b".") {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        let frac = &b[start..i.min(start + 9)];
-        for (k, c) in frac.iter().enumerate() {
-            nanos += i64::from(c - b'0') * 10_i64.pow(8 - k as u32);
-        }
-    }
-    let offset_secs = match b.get(i) {
-        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-        Some(c @ (b'+' | b'-')) if i + 6 == b.len() && sep(i + 3, b":") => {
-            let v = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
-            if *c == b'+' { v } else { -v }
-        }
-        _ => return None,
-    };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset_secs;
-    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
-}
-
 const CREATE: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE records(
@@ -841,7 +785,10 @@ fn prepare(bytes: &[u8]) -> Prepared {
         Err(e) => return Prepared::Failed(e),
     };
     Prepared::Ok {
-        modified: record.modified.as_deref().and_then(rfc3339_nanos),
+        modified: record
+            .modified
+            .as_deref()
+            .and_then(drydock_core::time::parse_rfc3339_nanos),
         withdrawn: record.withdrawn.is_some(),
         id: record.id,
         keys,
@@ -1457,20 +1404,6 @@ fn read_index(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn rfc3339_parses_and_orders() {
-        let a = rfc3339_nanos("2023-05-22T20:11:25Z").unwrap();
-        assert_eq!(a, 1_684_786_285 * 1_000_000_000);
-        let b = rfc3339_nanos("2023-05-22T20:11:25.5Z").unwrap();
-        assert_eq!(b - a, 500_000_000);
-        let c = rfc3339_nanos("2023-05-22T22:11:25+02:00").unwrap();
-        assert_eq!(c, a);
-        assert_eq!(rfc3339_nanos("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(rfc3339_nanos("2023-13-01T00:00:00Z"), None);
-        assert_eq!(rfc3339_nanos("yesterday"), None);
-        assert_eq!(rfc3339_nanos("2023-05-22T20:11:25"), None);
-    }
 
     #[test]
     fn names_normalised_for_pypi_only() {

@@ -4,8 +4,9 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use crate::clock::now;
 use clap::ValueEnum;
 use drydock_audit::{AuditOptions, own_container_hints};
 use drydock_core::audit::{AuditResult, Status};
@@ -140,12 +141,6 @@ fn matches(sel: &str, r: &AuditResult) -> bool {
 fn selected(args: &AuditArgs, r: &AuditResult) -> bool {
     (args.include.is_empty() || args.include.iter().any(|s| matches(s, r)))
         && !args.exclude.iter().any(|s| matches(s, r))
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {

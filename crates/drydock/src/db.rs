@@ -14,8 +14,9 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use crate::clock::now;
 use anyhow::{Context as _, anyhow};
 use drydock_vulndb::store::{self, Db, ImportReport};
 
@@ -89,12 +90,6 @@ pub fn db_path(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
         None => store::default_path()
             .ok_or_else(|| anyhow!("no cache directory: set XDG_CACHE_HOME or HOME, or pass --db")),
     }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// `3 days`, `5 hours`, `12 minutes`.

@@ -11,7 +11,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use drydock_core::Severity;
 use drydock_image::{Options, Platform, Progress};
@@ -20,6 +19,7 @@ use drydock_report::{Format, ImageSection, Location, RenderOptions, Report, Scan
 use drydock_rules::Settings;
 use drydock_rules::rules::secrets::image_file as secret_files;
 
+use crate::clock::now_i64 as now;
 use crate::image_source;
 use crate::sbom::{SbomFormat, report_notes, sbom_text};
 use crate::scan::{ColorArg, OutFormat, SeverityArg};
@@ -320,12 +320,6 @@ fn progress(args: &ImageArgs) -> Option<indicatif::ProgressBar> {
             Some(pb)
         }
     }
-}
-
-pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 pub fn run(args: &ImageArgs) -> anyhow::Result<ExitCode> {

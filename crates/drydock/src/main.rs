@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod audit;
+mod clock;
 mod db;
 mod download;
 mod files;

@@ -9,7 +9,6 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::ValueEnum;
 use drydock_image::{Options, Platform};
@@ -45,33 +44,7 @@ pub enum SbomFormat {
 }
 
 fn now_rfc3339() -> String {
-    rfc3339(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    )
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (the civil date by
-/// Howard Hinnant's days-from-civil inverse).
-fn rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    drydock_core::time::format_rfc3339(crate::clock::now_i64())
 }
 
 pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
@@ -142,15 +115,7 @@ pub fn report_notes(target: &str, built: &Built) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{now_rfc3339, rfc3339};
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
-    }
+    use super::now_rfc3339;
 
     #[test]
     fn timestamps_are_rfc3339_utc() {

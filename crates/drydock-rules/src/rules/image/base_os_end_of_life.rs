@@ -7,7 +7,8 @@ use drydock_core::{Origin, RuleMeta};
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::files::{format_date, in_text, lines, parse_date};
+use crate::rules::image::files::{in_text, lines};
+use drydock_core::time::{format_date, parse_date};
 
 declare_rule! {
     /// ## What it does
@@ -274,7 +275,8 @@ impl Ord for EolRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::image::files::{parse_rfc3339, testkit::Img};
+    use crate::rules::image::files::testkit::Img;
+    use drydock_core::time::parse_rfc3339;
 
     const TINY: &str = r#"
 # test table

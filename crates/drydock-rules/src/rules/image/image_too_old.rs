@@ -3,7 +3,7 @@ use drydock_core::spec::ImageSpec;
 
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
-use crate::rules::image::files::{format_date, parse_rfc3339};
+use drydock_core::time::{format_date, parse_rfc3339};
 
 declare_rule! {
     /// ## What it does

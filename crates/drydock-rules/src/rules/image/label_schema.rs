@@ -126,70 +126,11 @@ fn percent_escapes_ok(s: &str) -> bool {
     true
 }
 
-fn digits(s: &str, n: usize) -> Option<u32> {
-    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
-}
-
 /// An RFC 3339 date-time: `2024-05-01T12:30:00Z`,
 /// `2024-05-01t12:30:00.5+02:00` (also with a space for `T`, which RFC 3339
 /// allows).
 pub(crate) fn is_rfc3339(v: &str) -> bool {
-    let Some((date, time)) = v.split_once(['T', 't']).or_else(|| v.split_once(' ')) else {
-        return false;
-    };
-    let d: Vec<&str> = date.split('-').collect();
-    let [y, m, day] = d.as_slice() else {
-        return false;
-    };
-    let (Some(y), Some(m), Some(day)) = (digits(y, 4), digits(m, 2), digits(day, 2)) else {
-        return false;
-    };
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let max_day = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    if day == 0 || day > max_day {
-        return false;
-    }
-    // Split the offset off the time.
-    let (clock, offset) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
-        (c, None)
-    } else {
-        let Some(pos) = time.rfind(['+', '-']) else {
-            return false;
-        };
-        (&time[..pos], Some(&time[pos + 1..]))
-    };
-    if let Some(off) = offset {
-        let Some((h, mi)) = off.split_once(':') else {
-            return false;
-        };
-        match (digits(h, 2), digits(mi, 2)) {
-            (Some(h), Some(mi)) if h < 24 && mi < 60 => {}
-            _ => return false,
-        }
-    }
-    let (hms, frac) = match clock.split_once('.') {
-        Some((a, f)) => (a, Some(f)),
-        None => (clock, None),
-    };
-    if frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
-        return false;
-    }
-    let t: Vec<&str> = hms.split(':').collect();
-    let [h, mi, s] = t.as_slice() else {
-        return false;
-    };
-    matches!(
-        (digits(h, 2), digits(mi, 2), digits(s, 2)),
-        (Some(h), Some(mi), Some(s)) if h < 24 && mi < 60 && s <= 60
-    )
+    v.trim() == v && drydock_core::time::parse_rfc3339_nanos(v).is_some()
 }
 
 /// A semantic version 2.0.0: `1.2.3`, `1.0.0-rc.1+build.5` (no leading
