@@ -85,6 +85,25 @@ fn v(p: &str, id: &str, fixed: Option<&str>) -> (String, String, Option<String>)
     (p.into(), id.into(), fixed.map(str::to_string))
 }
 
+/// An image with PyPI `requests` 2.30.0 and npm `elliptic` 6.5.3, one known
+/// vulnerability each.
+fn requests_and_elliptic(d: &Path) -> String {
+    rootfs(
+        d,
+        "img",
+        &[
+            (
+                "/usr/lib/python3/dist-packages/requests-2.30.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: requests\nVersion: 2.30.0\n",
+            ),
+            (
+                "/app/node_modules/elliptic/package.json",
+                r#"{"name": "elliptic", "version": "6.5.3"}"#,
+            ),
+        ],
+    )
+}
+
 fn dpkg(name: &str, source: &str, version: &str) -> String {
     format!(
         "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nSource: {source}\nVersion: {version}\n\n"
@@ -210,20 +229,7 @@ fn exceptions_outputs_and_a_missing_database() {
         return;
     };
     let d = dir.path();
-    let image = rootfs(
-        d,
-        "img",
-        &[
-            (
-                "/usr/lib/python3/dist-packages/requests-2.30.0.dist-info/METADATA",
-                "Metadata-Version: 2.1\nName: requests\nVersion: 2.30.0\n",
-            ),
-            (
-                "/app/node_modules/elliptic/package.json",
-                r#"{"name": "elliptic", "version": "6.5.3"}"#,
-            ),
-        ],
-    );
+    let image = requests_and_elliptic(d);
 
     // Human: a table grouped by package, with the fixed versions; exit 1.
     let (code, out, err) = scan(&image, &db, &["--select", "VUL"]);
@@ -345,20 +351,7 @@ fn config_ignores_and_remembered_ecosystems() {
         return;
     };
     let d = dir.path();
-    let image = rootfs(
-        d,
-        "img",
-        &[
-            (
-                "/usr/lib/python3/dist-packages/requests-2.30.0.dist-info/METADATA",
-                "Metadata-Version: 2.1\nName: requests\nVersion: 2.30.0\n",
-            ),
-            (
-                "/app/node_modules/elliptic/package.json",
-                r#"{"name": "elliptic", "version": "6.5.3"}"#,
-            ),
-        ],
-    );
+    let image = requests_and_elliptic(d);
     let work = d.join("project");
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(
