@@ -10,14 +10,18 @@
 //! * [`policy`]: the policy file, with positions in its errors;
 //! * [`decision`]: the decision and the message the user's `docker` prints;
 //! * [`plugin`]: the plugin protocol over a unix socket, and the decision log;
+//! * [`proxy`]: the filtering socket proxy (`drydock guard proxy`): per-client
+//!   endpoint grants, the same decisions, filtered lists, redacted inspect;
 //! * [`sockets`]: the host's engine sockets (a bind mount of one is CTR002).
 
 pub mod decision;
 pub mod plugin;
 pub mod policy;
+pub mod proxy;
 pub mod request;
 pub mod sockets;
 
 pub use decision::{Decision, Guard, Judged, Verdict};
 pub use plugin::{DecisionLog, Plugin};
 pub use policy::{Policy, PolicyError};
+pub use proxy::Proxy;

@@ -86,7 +86,7 @@ impl DecisionLog {
         DecisionLog { out: Mutex::new(w) }
     }
 
-    fn write(&self, line: &serde_json::Value) {
+    pub(crate) fn write(&self, line: &serde_json::Value) {
         let mut out = match self.out.lock() {
             Ok(o) => o,
             Err(p) => p.into_inner(),
@@ -146,25 +146,7 @@ impl Plugin {
 
     fn record(&self, req: &AuthzRequest, d: &Decision) {
         let (path, _) = req.uri.split_once('?').unwrap_or((req.uri.as_str(), ""));
-        let findings: Vec<serde_json::Value> = d
-            .findings
-            .iter()
-            .map(|f| {
-                let mut v = json!({
-                    "rule": f.rule,
-                    "verdict": f.verdict.as_str(),
-                    "field": f.path,
-                    "message": f.message,
-                });
-                if let Some(s) = f.severity {
-                    v["severity"] = json!(s.to_string());
-                }
-                if let Verdict::Excepted(reason) = &f.verdict {
-                    v["exception"] = json!(reason);
-                }
-                v
-            })
-            .collect();
+        let findings = findings_json(d);
         let mut line = json!({
             "time": now_rfc3339(),
             "user": req.user,
@@ -179,6 +161,28 @@ impl Plugin {
         }
         self.log.write(&line);
     }
+}
+
+/// The findings of a decision as the log writes them.
+pub(crate) fn findings_json(d: &Decision) -> Vec<serde_json::Value> {
+    d.findings
+        .iter()
+        .map(|f| {
+            let mut v = json!({
+                "rule": f.rule,
+                "verdict": f.verdict.as_str(),
+                "field": f.path,
+                "message": f.message,
+            });
+            if let Some(s) = f.severity {
+                v["severity"] = json!(s.to_string());
+            }
+            if let Verdict::Excepted(reason) = &f.verdict {
+                v["exception"] = json!(reason);
+            }
+            v
+        })
+        .collect()
 }
 
 fn response(d: &Decision) -> serde_json::Value {

@@ -204,6 +204,8 @@ pub struct Policy {
     /// Engine API sockets besides those of the running dockerd processes.
     pub engine_sockets: Vec<String>,
     pub exceptions: Vec<Exception>,
+    /// The socket proxy's clients (`[[proxy.clients]]`).
+    pub proxy: ProxyPolicy,
 }
 
 impl Default for Policy {
@@ -222,6 +224,7 @@ impl Default for Policy {
             registries: Vec::new(),
             engine_sockets: Vec::new(),
             exceptions: Vec::new(),
+            proxy: ProxyPolicy::default(),
         }
     }
 }
@@ -235,6 +238,37 @@ struct RawPolicy {
     host: Option<RawHost>,
     #[serde(default)]
     exceptions: Vec<Spanned<RawException>>,
+    proxy: Option<RawProxy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProxy {
+    #[serde(default)]
+    clients: Vec<Spanned<RawClient>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawClient {
+    name: Option<Spanned<String>>,
+    uid: Option<Spanned<u32>>,
+    container: Option<Spanned<String>>,
+    default: Option<Spanned<bool>>,
+    profile: Option<Spanned<String>>,
+    grants: Option<Vec<Spanned<String>>>,
+    visible: Option<Spanned<RawVisible>>,
+    #[serde(alias = "redact_env")]
+    redact_env: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVisible {
+    #[serde(default)]
+    labels: Vec<Spanned<String>>,
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -422,6 +456,9 @@ impl Policy {
             }
             p.exceptions.push(one);
         }
+        if let Some(px) = &raw.proxy {
+            p.proxy = parse_proxy(px, &at, &mut errors);
+        }
         if errors.is_empty() {
             Ok(p)
         } else {
@@ -449,6 +486,398 @@ impl Policy {
     pub fn registry_allowed(&self, image: &ImageRef) -> bool {
         self.registries.is_empty() || self.registries.iter().any(|r| image.matches_registry(r))
     }
+}
+
+/// The socket proxy's part of the policy: who its clients are and what
+/// each may do.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyPolicy {
+    pub clients: Vec<ProxyClient>,
+}
+
+/// How a connection is recognised as a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// The peer process's user ID (`SO_PEERCRED`).
+    Uid(u32),
+    /// The peer process's container: an ID prefix (12 or more hex digits)
+    /// or a container name.
+    Container(String),
+    /// Every connection no other entry matches.
+    Default,
+}
+
+impl Identity {
+    /// Whether a container entry is an ID prefix rather than a name.
+    pub fn is_id_prefix(s: &str) -> bool {
+        s.len() >= 12
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+}
+
+/// One `[[proxy.clients]]` entry.
+#[derive(Debug, Clone)]
+pub struct ProxyClient {
+    pub name: String,
+    pub identity: Identity,
+    /// Its own grants and those of its profile.
+    pub grants: Vec<Grant>,
+    pub profile: Option<String>,
+    /// The containers it may see; `None`: all of them.
+    pub visible: Option<Visible>,
+    /// Replace the values of `Config.Env` in container inspect.
+    pub redact_env: bool,
+    /// Its line in the policy file (0 for a built one).
+    pub line: u32,
+}
+
+impl ProxyClient {
+    /// The grant that allows a request (method, path without the version
+    /// prefix), if any. `GET /_ping` and `HEAD /_ping` are always allowed:
+    /// the docker CLI cannot talk to a daemon without them.
+    pub fn grant_for(&self, method: &str, path: &str) -> Option<&str> {
+        if path == "/_ping" && (method == "GET" || method == "HEAD") {
+            return Some("GET /_ping");
+        }
+        self.grants
+            .iter()
+            .find(|g| g.matches(method, path))
+            .map(|g| g.text.as_str())
+    }
+}
+
+/// An endpoint grant: `METHOD /path/pattern`. `*` for the method is any
+/// method; a `GET` grant also allows `HEAD`. In the path, `*` matches within
+/// one segment, `**` across segments, `{a,b}` either.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub text: String,
+    /// `None`: any method.
+    pub method: Option<String>,
+    pub path: GlobMatcher,
+}
+
+const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+
+impl Grant {
+    pub fn parse(s: &str) -> Result<Grant, String> {
+        let t = s.trim();
+        let (method, path) = t.split_once(char::is_whitespace).ok_or_else(|| {
+            format!("`{s}` is not a grant (expected `METHOD /path`, e.g. `GET /containers/json` or `* /containers/*/logs`)")
+        })?;
+        let (method, path) = (method.trim(), path.trim());
+        let method = if method == "*" {
+            None
+        } else {
+            let m = method.to_ascii_uppercase();
+            if !METHODS.contains(&m.as_str()) {
+                return Err(format!(
+                    "`{s}`: `{method}` is not an HTTP method (expected one of {} or `*`)",
+                    METHODS.join(", ")
+                ));
+            }
+            Some(m)
+        };
+        if !path.starts_with('/') || path.contains(char::is_whitespace) || path.contains('?') {
+            return Err(format!(
+                "`{s}`: the path pattern must start with `/` and hold no spaces and no query"
+            ));
+        }
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        if first.len() > 1
+            && first.starts_with('v')
+            && first[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        {
+            return Err(format!(
+                "`{s}`: write the path without the API version prefix (`/{first}` is stripped from requests before grants are matched)"
+            ));
+        }
+        let path = globset::GlobBuilder::new(path)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("`{s}`: the path is not a valid pattern: {e}"))?
+            .compile_matcher();
+        Ok(Grant {
+            text: t.to_string(),
+            method,
+            path,
+        })
+    }
+
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = match &self.method {
+            None => true,
+            Some(m) => m == method || (m == "GET" && method == "HEAD"),
+        };
+        method_ok && self.path.is_match(path)
+    }
+}
+
+/// The built-in grant sets (`profile = "…"`): each with its grants and
+/// whether it redacts container environments by default.
+pub const PROFILES: &[(&str, &[&str], bool)] = &[
+    (
+        "read-only",
+        &[
+            "GET /containers/json",
+            "GET /containers/*/json",
+            "GET /containers/*/stats",
+            "GET /images/json",
+            "GET /images/**/json",
+            "GET /networks",
+            "GET /networks/*",
+            "GET /volumes",
+            "GET /volumes/*",
+            "GET /info",
+            "GET /version",
+            "GET /events",
+            "GET /_ping",
+        ],
+        true,
+    ),
+    (
+        "traefik",
+        &[
+            "GET /containers/json",
+            "GET /containers/*/json",
+            "GET /events",
+            "GET /version",
+            "GET /_ping",
+            "GET /networks",
+            "GET /networks/*",
+        ],
+        true,
+    ),
+    (
+        "watchtower",
+        &[
+            "GET /containers/json",
+            "GET /containers/*/json",
+            "GET /images/json",
+            "GET /images/**/json",
+            "POST /images/create",
+            "DELETE /images/**",
+            "POST /containers/create",
+            "POST /containers/*/start",
+            "POST /containers/*/stop",
+            "POST /containers/*/kill",
+            "POST /containers/*/rename",
+            "DELETE /containers/*",
+            "POST /networks/*/connect",
+            "POST /networks/*/disconnect",
+            "GET /version",
+            "GET /_ping",
+        ],
+        false,
+    ),
+    (
+        "ci-runner",
+        &[
+            "POST /build",
+            "POST /session",
+            "POST /images/create",
+            "GET /images/**/json",
+            "POST /containers/create",
+            "POST /containers/*/start",
+            "POST /containers/*/attach",
+            "POST /containers/*/wait",
+            "POST /containers/*/resize",
+            "POST /containers/*/kill",
+            "GET /containers/*/json",
+            "GET /containers/*/logs",
+            "DELETE /containers/*",
+            "GET /version",
+            "GET /_ping",
+        ],
+        false,
+    ),
+];
+
+/// The containers a client may see: those with one of the labels or one
+/// of the names (globs, without the leading `/`).
+#[derive(Debug, Clone, Default)]
+pub struct Visible {
+    /// `key=value`, or `key` alone for any value.
+    pub labels: Vec<(String, Option<String>)>,
+    pub names: Vec<(String, GlobMatcher)>,
+}
+
+impl Visible {
+    /// Whether a container with these names (`/web` or `web`) and labels
+    /// is visible.
+    pub fn allows<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+        labels: &HashMap<String, String>,
+    ) -> bool {
+        let by_label = self.labels.iter().any(|(k, v)| {
+            labels
+                .get(k)
+                .is_some_and(|have| v.as_ref().is_none_or(|v| v == have))
+        });
+        by_label
+            || names.into_iter().any(|n| {
+                let n = n.strip_prefix('/').unwrap_or(n);
+                self.names.iter().any(|(_, g)| g.is_match(n))
+            })
+    }
+}
+
+fn parse_label(v: &str) -> Result<(String, Option<String>), String> {
+    match v.split_once('=') {
+        Some((k, _)) if k.trim().is_empty() => Err(format!("`{v}`: the label key is empty")),
+        Some((k, val)) => Ok((k.trim().into(), Some(val.into()))),
+        None if v.trim().is_empty() => Err("the label is empty".into()),
+        None => Ok((v.trim().into(), None)),
+    }
+}
+
+fn parse_proxy(
+    raw: &RawProxy,
+    at: &dyn Fn(usize, String) -> PolicyError,
+    errors: &mut Vec<PolicyError>,
+) -> ProxyPolicy {
+    let mut out = ProxyPolicy::default();
+    for c in &raw.clients {
+        let start = c.span().start;
+        let e = c.get_ref();
+        let line = at(start, String::new()).line;
+        let name = match &e.name {
+            Some(n) if !n.get_ref().trim().is_empty() => n.get_ref().trim().to_string(),
+            Some(n) => {
+                errors.push(at(n.span().start, "the client's name is empty".into()));
+                String::new()
+            }
+            None => {
+                errors.push(at(
+                    start,
+                    "a client needs a `name` (it appears in the log and in refusals)".into(),
+                ));
+                String::new()
+            }
+        };
+        if !name.is_empty() && out.clients.iter().any(|o| o.name == name) {
+            errors.push(at(start, format!("a second client named `{name}`")));
+        }
+        let mut ids = Vec::new();
+        if let Some(u) = &e.uid {
+            ids.push((Identity::Uid(*u.get_ref()), u.span().start));
+        }
+        if let Some(ct) = &e.container {
+            let v = ct.get_ref().trim().trim_start_matches('/');
+            if v.is_empty() {
+                errors.push(at(ct.span().start, "the container is empty".into()));
+            } else {
+                ids.push((Identity::Container(v.to_string()), ct.span().start));
+            }
+        }
+        match &e.default {
+            Some(d) if *d.get_ref() => ids.push((Identity::Default, d.span().start)),
+            Some(d) => errors.push(at(
+                d.span().start,
+                "`default = false` means nothing: leave it out".into(),
+            )),
+            None => {}
+        }
+        let identity = match ids.as_slice() {
+            [] => {
+                errors.push(at(
+                    start,
+                    "a client needs one of `uid`, `container` or `default = true`: who it is"
+                        .into(),
+                ));
+                Identity::Default
+            }
+            [(i, pos)] => {
+                if out.clients.iter().any(|o| &o.identity == i) {
+                    errors.push(at(*pos, "another client has the same identity".into()));
+                }
+                i.clone()
+            }
+            [_, (_, pos), ..] => {
+                errors.push(at(
+                    *pos,
+                    "a client has one identity: `uid`, `container` or `default = true`, not several"
+                        .into(),
+                ));
+                Identity::Default
+            }
+        };
+        let mut grants = Vec::new();
+        let mut redact_env = false;
+        if let Some(pr) = &e.profile {
+            match PROFILES.iter().find(|(n, _, _)| n == pr.get_ref()) {
+                Some((_, list, redact)) => {
+                    grants.extend(list.iter().filter_map(|g| Grant::parse(g).ok()));
+                    redact_env = *redact;
+                }
+                None => errors.push(at(
+                    pr.span().start,
+                    format!(
+                        "`{}` is not a profile (expected {})",
+                        pr.get_ref(),
+                        PROFILES
+                            .iter()
+                            .map(|(n, _, _)| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            }
+        }
+        if let Some(list) = &e.grants {
+            for g in list {
+                match Grant::parse(g.get_ref()) {
+                    Ok(g) => grants.push(g),
+                    Err(m) => errors.push(at(g.span().start, m)),
+                }
+            }
+        }
+        if e.profile.is_none() && e.grants.is_none() {
+            errors.push(at(
+                start,
+                "a client needs `grants` or a `profile`: what it may do".into(),
+            ));
+        }
+        if let Some(r) = &e.redact_env {
+            redact_env = *r.get_ref();
+        }
+        let visible = e.visible.as_ref().map(|v| {
+            let mut vis = Visible::default();
+            let raw = v.get_ref();
+            if raw.labels.is_empty() && raw.names.is_empty() {
+                errors.push(at(
+                    v.span().start,
+                    "`visible` needs `labels` or `names` (an empty filter would hide every container)"
+                        .into(),
+                ));
+            }
+            for l in &raw.labels {
+                match parse_label(l.get_ref()) {
+                    Ok(l) => vis.labels.push(l),
+                    Err(m) => errors.push(at(l.span().start, m)),
+                }
+            }
+            for n in &raw.names {
+                match glob(n.get_ref().trim_start_matches('/')) {
+                    Ok(g) => vis.names.push((n.get_ref().clone(), g)),
+                    Err(m) => errors.push(at(n.span().start, m)),
+                }
+            }
+            vis
+        });
+        out.clients.push(ProxyClient {
+            name,
+            identity,
+            grants,
+            profile: e.profile.as_ref().map(|p| p.get_ref().clone()),
+            visible,
+            redact_env,
+            line,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -551,6 +980,95 @@ reason = "reads labels through the socket"
             e[0].display("guard.toml"),
             format!("guard.toml:2:8: {}", e[0].message)
         );
+    }
+
+    #[test]
+    fn proxy_clients() {
+        let p = Policy::parse(
+            r#"
+[[proxy.clients]]
+name = "traefik"
+container = "traefik"
+profile = "traefik"
+visible = { labels = ["traefik.enable=true"], names = ["web-*"] }
+
+[[proxy.clients]]
+name = "ci"
+uid = 1001
+profile = "ci-runner"
+grants = ["GET /containers/*/logs"]
+redact_env = true
+
+[[proxy.clients]]
+name = "rest"
+default = true
+grants = ["GET /version"]
+"#,
+        )
+        .unwrap();
+        let c = &p.proxy.clients;
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[0].identity, Identity::Container("traefik".into()));
+        assert_eq!(c[0].line, 2);
+        assert!(c[0].redact_env, "the traefik profile redacts by default");
+        let v = c[0].visible.as_ref().unwrap();
+        assert_eq!(
+            v.labels,
+            [("traefik.enable".to_string(), Some("true".to_string()))]
+        );
+        assert!(v.allows(["/web-1"], &HashMap::new()));
+        assert!(!v.allows(["/db"], &HashMap::new()));
+        assert_eq!(c[1].identity, Identity::Uid(1001));
+        assert!(c[1].redact_env);
+        assert!(c[1].grant_for("GET", "/containers/x/logs").is_some());
+        assert!(c[1].grant_for("POST", "/build").is_some());
+        assert_eq!(c[2].identity, Identity::Default);
+        assert!(!c[2].redact_env);
+        assert!(Identity::is_id_prefix("0123456789ab"));
+        assert!(!Identity::is_id_prefix("traefik"));
+        assert!(!Identity::is_id_prefix("0123456789"));
+    }
+
+    #[test]
+    fn proxy_client_errors_have_positions() {
+        let e = errors("[[proxy.clients]]\nname = \"a\"\nuid = 1\ngrants = []\ncolour = 1\n");
+        assert_eq!(e[0].line, 5, "{e:?}");
+        assert!(e[0].message.contains("colour"), "{e:?}");
+        let e = errors("[proxy]\nclient = []\n");
+        assert_eq!(e[0].line, 2, "{e:?}");
+        // No identity, no grants, no name.
+        let e = errors("\n[[proxy.clients]]\nprofile = \"traefik\"\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e.iter().all(|e| e.line == 2));
+        let e =
+            errors("[[proxy.clients]]\nname = \"a\"\nuid = 1\ncontainer = \"x\"\ngrants = []\n");
+        assert_eq!(e[0].line, 4, "{e:?}");
+        assert!(e[0].message.contains("one identity"), "{e:?}");
+        let e = errors("[[proxy.clients]]\nname = \"a\"\nuid = 1\nprofile = \"admin\"\n");
+        assert_eq!((e[0].line, e[0].column), (4, 11), "{e:?}");
+        assert!(e[0].message.contains("read-only"), "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\nuid = 1\ngrants = [\"GET /ok\", \"FETCH /x\", \"GET nope\", \"GET /v1.41/info\"]\n",
+        );
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert_eq!((e[0].line, e[0].column), (4, 22), "{e:?}");
+        assert!(e[2].message.contains("version prefix"), "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\nuid = 1\ngrants = []\n[[proxy.clients]]\nname = \"a\"\nuid = 1\ngrants = []\n",
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].message.contains("second client named"), "{e:?}");
+        assert!(e[1].message.contains("same identity"), "{e:?}");
+        let e = errors("[[proxy.clients]]\nname = \"a\"\nuid = -1\ngrants = []\n");
+        assert_eq!(e[0].line, 3, "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\ndefault = true\ngrants = []\nvisible = { labels = [] }\n",
+        );
+        assert_eq!(e[0].line, 5, "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\ndefault = true\ngrants = []\nvisible = { labels = [\"=x\"], names = [\"[\"] }\n",
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
     }
 
     #[test]

@@ -1,0 +1,1339 @@
+//! `drydock guard proxy`: a filtering Engine API proxy on a unix socket,
+//! between Docker clients (Traefik, Watchtower, a CI runner, the `docker`
+//! CLI) and the daemon's socket.
+//!
+//! * Each connection is identified once, by the peer's credentials
+//!   (`SO_PEERCRED`: uid, gid, pid) and, from the pid, the container the
+//!   peer runs in (`/proc/PID/cgroup`); the identity picks a
+//!   `[[proxy.clients]]` entry of the policy.
+//! * Every request must match one of the client's endpoint grants
+//!   (`GET /containers/*/json`), its `/v1.NN` prefix stripped; else 403.
+//! * Container creates, execs, pulls and plugin operations are judged by
+//!   the same [`Guard`] as the authorization plugin (fail closed).
+//! * Container lists are filtered to what the client's `visible` filter
+//!   allows, container requests about other containers are refused, the
+//!   event stream is filtered line by line, and `redact-env` replaces the
+//!   values of `Config.Env` in container inspect.
+//! * Everything else streams through untouched: chunked bodies, long-lived
+//!   responses (`logs -f`, `events`) and connection upgrades (attach, exec
+//!   start: `101 Switching Protocols`, then raw bytes both ways).
+//!
+//! One JSON line per request goes to the decision log.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Empty, Full, Limited};
+use hyper::body::{Body, Bytes, Frame, Incoming};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::{Value, json};
+use tokio::net::{UnixListener, UnixStream};
+
+use crate::decision::{Decision, Guard};
+use crate::plugin::{DecisionLog, findings_json, now_rfc3339};
+use crate::policy::{Identity, ProxyClient, Visible};
+use crate::request::ApiRequest;
+
+/// The largest request body the proxy reads to judge it (a container
+/// create, an exec); a larger one is refused with 413.
+pub const MAX_JUDGED_BODY: usize = 16 << 20;
+
+/// The largest response the proxy reads to filter or redact it; a larger
+/// one fails the request (502) rather than pass unfiltered.
+pub const MAX_FILTERED_RESPONSE: usize = 64 << 20;
+
+/// How long a client may take to send a request's headers (slowloris).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client may take to send a body the proxy must judge.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long the body of a refused request is read before the refusal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long connecting to the daemon's socket may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+const POLICY_FILE: &str = "guard.toml";
+
+type ProxyBody = BoxBody<Bytes, hyper::Error>;
+
+/// The proxy: the guard (policy and decisions), the daemon's socket and
+/// the decision log.
+pub struct Proxy {
+    pub guard: Guard,
+    pub upstream: PathBuf,
+    pub log: DecisionLog,
+    /// `/proc`, or another root in tests.
+    pub proc_root: PathBuf,
+}
+
+/// Who is at the other end of a connection.
+#[derive(Debug, Clone, Default)]
+pub struct Peer {
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub pid: Option<i32>,
+    /// The full ID of the container the peer process runs in.
+    pub container: Option<String>,
+    /// That container's name, when the policy names containers by name.
+    pub container_name: Option<String>,
+    /// The index of its `[[proxy.clients]]` entry.
+    pub client: Option<usize>,
+}
+
+impl Peer {
+    /// `uid 1000 (pid 42)`, `container 0123456789ab (`web`, uid 0, pid 42)`.
+    pub fn describe(&self) -> String {
+        let uid = self
+            .uid
+            .map_or_else(|| "unknown uid".to_string(), |u| format!("uid {u}"));
+        let pid = self.pid.map(|p| format!(", pid {p}")).unwrap_or_default();
+        match &self.container {
+            Some(c) => {
+                let short = c.get(..12).unwrap_or(c);
+                let name = self
+                    .container_name
+                    .as_ref()
+                    .map(|n| format!("`{}`, ", n.trim_start_matches('/')))
+                    .unwrap_or_default();
+                format!("container {short} ({name}{uid}{pid})")
+            }
+            None => match self.pid {
+                Some(p) => format!("{uid} (pid {p})"),
+                None => uid,
+            },
+        }
+    }
+}
+
+/// The container ID a `/proc/PID/cgroup` names: a `docker-<64 hex>.scope`
+/// segment (systemd cgroup driver) or a `<64 hex>` segment after `docker`
+/// (cgroupfs driver), cgroup v1 or v2. With nested containers the
+/// outermost one is taken: that is the one the host's daemon knows.
+pub fn container_of_cgroup(text: &str) -> Option<String> {
+    let full_id = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut best: Option<(usize, String)> = None;
+    for line in text.lines() {
+        let Some(path) = line.splitn(3, ':').nth(2) else {
+            continue;
+        };
+        let segs: Vec<&str> = path.split('/').collect();
+        for (i, seg) in segs.iter().enumerate() {
+            let id = seg
+                .strip_prefix("docker-")
+                .and_then(|s| s.strip_suffix(".scope"))
+                .or_else(|| (i > 0 && segs[i - 1] == "docker").then_some(*seg));
+            if let Some(id) = id.filter(|id| full_id(id)) {
+                if best.as_ref().is_none_or(|(d, _)| i < *d) {
+                    best = Some((i, id.to_ascii_lowercase()));
+                }
+                break;
+            }
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+/// The client entry of a connection. A peer in a container is matched by
+/// `container` entries (ID prefix or name) and else by the `default` entry
+/// only: `uid` entries are for host processes (root in a container is
+/// uid 0 on the host too, without user namespaces).
+pub fn match_client(
+    clients: &[ProxyClient],
+    uid: Option<u32>,
+    container: Option<&str>,
+    container_name: Option<&str>,
+) -> Option<usize> {
+    if let Some(cid) = container {
+        let name = container_name.map(|n| n.trim_start_matches('/'));
+        if let Some(i) = clients.iter().position(|c| match &c.identity {
+            Identity::Container(v) if Identity::is_id_prefix(v) => cid.starts_with(v.as_str()),
+            Identity::Container(v) => name == Some(v.as_str()),
+            _ => false,
+        }) {
+            return Some(i);
+        }
+    } else if let Some(u) = uid
+        && let Some(i) = clients.iter().position(|c| c.identity == Identity::Uid(u))
+    {
+        return Some(i);
+    }
+    clients.iter().position(|c| c.identity == Identity::Default)
+}
+
+/// The container a request is about: `/containers/{id}/…` (not the list,
+/// create or prune endpoints).
+pub fn container_target(path: &str) -> Option<&str> {
+    let mut segs = path.strip_prefix("/containers/")?.split('/');
+    let id = segs.next()?;
+    (!id.is_empty() && !matches!(id, "json" | "create" | "prune")).then_some(id)
+}
+
+/// A grant pattern for a request path, for refusals: the object of
+/// `/containers/{id}/…` and the like becomes `*`, an image name (which may
+/// hold `/`) `**`.
+pub fn grant_pattern(path: &str) -> String {
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    const FIXED: [&str; 6] = ["json", "create", "prune", "load", "search", "get"];
+    match segs.as_slice() {
+        ["images", first, ..] if !FIXED.contains(first) => {
+            let last = segs.last().copied().unwrap_or("");
+            if segs.len() > 2 && matches!(last, "json" | "history" | "push" | "tag" | "get") {
+                format!("/images/**/{last}")
+            } else {
+                "/images/**".to_string()
+            }
+        }
+        [
+            kind @ ("containers" | "exec" | "networks" | "volumes" | "plugins" | "services"
+            | "tasks" | "nodes" | "secrets" | "configs"),
+            id,
+            rest @ ..,
+        ] if !FIXED.contains(id) => {
+            let mut p = format!("/{kind}/*");
+            for r in rest {
+                p.push('/');
+                p.push_str(r);
+            }
+            p
+        }
+        _ => path.to_string(),
+    }
+}
+
+/// Labels of an API object (`Labels`, or `Config.Labels` of an inspect).
+fn labels_of(v: &Value) -> HashMap<String, String> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Keeps the entries of a `GET /containers/json` response that the filter
+/// allows. `Err` when the body is not a JSON array.
+pub fn filter_container_list(body: &[u8], visible: &Visible) -> Result<Vec<u8>, String> {
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the container list is not JSON: {e}"))?;
+    let Value::Array(items) = v else {
+        return Err("the container list is not a JSON array".into());
+    };
+    let kept: Vec<Value> = items
+        .into_iter()
+        .filter(|c| {
+            let names: Vec<&str> = c
+                .get("Names")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let labels = c.get("Labels").map(labels_of).unwrap_or_default();
+            visible.allows(names, &labels)
+        })
+        .collect();
+    serde_json::to_vec(&kept).map_err(|e| e.to_string())
+}
+
+/// Whether a container inspect (`GET /containers/{id}/json`) is visible.
+pub fn inspect_visible(inspect: &Value, visible: &Visible) -> bool {
+    let name = inspect.get("Name").and_then(Value::as_str).unwrap_or("");
+    let labels = inspect
+        .get("Config")
+        .and_then(|c| c.get("Labels"))
+        .map(labels_of)
+        .unwrap_or_default();
+    visible.allows([name], &labels)
+}
+
+/// Replaces the values of `Config.Env` (`KEY=value` → `KEY=<redacted>`)
+/// in a container inspect response.
+pub fn redact_inspect(body: &[u8]) -> Result<Vec<u8>, String> {
+    let mut v: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the inspect is not JSON: {e}"))?;
+    if !v.is_object() {
+        return Err("the inspect is not a JSON object".into());
+    }
+    if let Some(Value::Array(env)) = v.get_mut("Config").and_then(|c| c.get_mut("Env")) {
+        for e in env.iter_mut() {
+            if let Value::String(s) = e {
+                let key = s.split_once('=').map_or(s.as_str(), |(k, _)| k);
+                *s = format!("{key}=<redacted>");
+            }
+        }
+    }
+    serde_json::to_vec(&v).map_err(|e| e.to_string())
+}
+
+/// Whether one event of `GET /events` may be shown under a filter:
+/// container events of visible containers, and events that name no
+/// container (a network event naming one is dropped).
+pub fn event_visible(line: &[u8], visible: &Visible) -> bool {
+    let Ok(v) = serde_json::from_slice::<Value>(line) else {
+        // Not an event: nothing to show.
+        return false;
+    };
+    let attrs = v
+        .get("Actor")
+        .and_then(|a| a.get("Attributes"))
+        .map(labels_of)
+        .unwrap_or_default();
+    match v.get("Type").and_then(Value::as_str) {
+        Some("container") => {
+            let name = attrs.get("name").map(String::as_str).unwrap_or("");
+            visible.allows([name], &attrs)
+        }
+        _ => !attrs.contains_key("container"),
+    }
+}
+
+/// Event lines as they arrive in chunks: complete lines are judged, a
+/// partial one waits for its end.
+#[derive(Default)]
+pub struct EventLines {
+    buf: Vec<u8>,
+}
+
+impl EventLines {
+    /// Adds a chunk; returns the complete lines that pass, each ending in
+    /// a newline.
+    pub fn push(&mut self, chunk: &[u8], visible: &Visible) -> Vec<u8> {
+        self.buf.extend_from_slice(chunk);
+        let end = self
+            .buf
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let rest = self.buf.split_off(end);
+        let out = Self::judge(&self.buf, visible);
+        self.buf = rest;
+        // A line that never ends is not an event.
+        if self.buf.len() > MAX_JUDGED_BODY {
+            self.buf.clear();
+        }
+        out
+    }
+
+    /// The last, unterminated line at the end of the stream.
+    pub fn finish(&mut self, visible: &Visible) -> Vec<u8> {
+        let out = Self::judge(&self.buf, visible);
+        self.buf.clear();
+        out
+    }
+
+    fn judge(lines: &[u8], visible: &Visible) -> Vec<u8> {
+        let mut out = Vec::new();
+        for line in lines.split(|b| *b == b'\n') {
+            if !line.iter().all(u8::is_ascii_whitespace) && event_visible(line, visible) {
+                out.extend_from_slice(line);
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+}
+
+/// The event stream, filtered line by line as it arrives.
+struct EventFilter {
+    inner: Incoming,
+    visible: Visible,
+    lines: EventLines,
+    done: bool,
+}
+
+impl Body for EventFilter {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut self.inner).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Some(data) = frame.data_ref() {
+                        let this = &mut *self;
+                        let out = this.lines.push(data, &this.visible);
+                        if !out.is_empty() {
+                            return Poll::Ready(Some(Ok(Frame::data(Bytes::from(out)))));
+                        }
+                    }
+                }
+                Poll::Ready(None) => {
+                    self.done = true;
+                    let this = &mut *self;
+                    let out = this.lines.finish(&this.visible);
+                    if !out.is_empty() {
+                        return Poll::Ready(Some(Ok(Frame::data(Bytes::from(out)))));
+                    }
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
+
+/// What the log says about one request.
+struct Record {
+    method: String,
+    path: String,
+    allow: bool,
+    status: u16,
+    grant: Option<String>,
+    decision: Option<Decision>,
+    message: Option<String>,
+}
+
+fn full(b: impl Into<Bytes>) -> ProxyBody {
+    Full::new(b.into()).map_err(|never| match never {}).boxed()
+}
+
+fn json_response(status: StatusCode, message: &str) -> Response<ProxyBody> {
+    let body = json!({ "message": message }).to_string();
+    let mut r = Response::new(full(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// Whether a request asks for a connection upgrade (`Connection: Upgrade`
+/// with an `Upgrade` header: docker attach and exec start).
+fn is_upgrade(h: &HeaderMap) -> bool {
+    h.contains_key(header::UPGRADE)
+        && h.get_all(header::CONNECTION).iter().any(|v| {
+            v.to_str().is_ok_and(|s| {
+                s.split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+            })
+        })
+}
+
+/// Removes hop-by-hop headers (and those `Connection` names); the upgrade
+/// headers stay when the connection is being upgraded.
+fn strip_hop_by_hop(h: &mut HeaderMap, upgrading: bool) {
+    let named: Vec<String> = h
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(',').map(|t| t.trim().to_ascii_lowercase()))
+        .filter(|t| !t.is_empty() && t != "upgrade")
+        .collect();
+    for n in named {
+        h.remove(n.as_str());
+    }
+    for n in [
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+    ] {
+        h.remove(n);
+    }
+    if upgrading {
+        h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    } else {
+        h.remove(header::CONNECTION);
+        h.remove(header::UPGRADE);
+    }
+}
+
+/// Container names and IDs: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+fn is_container_ref(s: &str) -> bool {
+    s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+impl Proxy {
+    fn clients(&self) -> &[ProxyClient] {
+        &self.guard.policy.proxy.clients
+    }
+
+    /// Identifies the peer of a new connection.
+    pub async fn identify(&self, stream: &UnixStream) -> Peer {
+        let mut p = Peer::default();
+        if let Ok(c) = stream.peer_cred() {
+            p.uid = Some(c.uid());
+            p.gid = Some(c.gid());
+            p.pid = c.pid();
+        }
+        if let Some(pid) = p.pid
+            && let Ok(text) =
+                std::fs::read_to_string(self.proc_root.join(pid.to_string()).join("cgroup"))
+        {
+            p.container = container_of_cgroup(&text);
+        }
+        let by_name = self
+            .clients()
+            .iter()
+            .any(|c| matches!(&c.identity, Identity::Container(v) if !Identity::is_id_prefix(v)));
+        if let Some(cid) = &p.container
+            && by_name
+            && let Ok(Some(v)) = self.inspect(cid).await
+        {
+            p.container_name = v.get("Name").and_then(Value::as_str).map(str::to_string);
+        }
+        p.client = match_client(
+            self.clients(),
+            p.uid,
+            p.container.as_deref(),
+            p.container_name.as_deref(),
+        );
+        p
+    }
+
+    /// Sends a request to the daemon on a new connection (the proxy keeps
+    /// no pool: a restarted daemon is simply connected to again).
+    async fn send(&self, req: Request<ProxyBody>) -> Result<Response<Incoming>, String> {
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, UnixStream::connect(&self.upstream))
+            .await
+            .map_err(|_| "connecting timed out".to_string())?
+            .map_err(|e| e.to_string())?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(async move {
+            let _ = conn.with_upgrades().await;
+        });
+        sender.send_request(req).await.map_err(|e| e.to_string())
+    }
+
+    /// `GET /containers/{id}/json` from the daemon: `None` when there is no
+    /// such container.
+    async fn inspect(&self, id: &str) -> Result<Option<Value>, String> {
+        let req = Request::get(format!("/containers/{id}/json"))
+            .header(header::HOST, "docker")
+            .body(Empty::new().map_err(|never| match never {}).boxed())
+            .map_err(|e| e.to_string())?;
+        let resp = self.send(req).await?;
+        let status = resp.status();
+        let body = Limited::new(resp.into_body(), MAX_FILTERED_RESPONSE)
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(format!(
+                "container inspect answered {status}: {}",
+                String::from_utf8_lossy(&body)
+            ));
+        }
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| format!("container inspect is not JSON: {e}"))
+    }
+
+    fn upstream_error(&self, e: &str) -> String {
+        format!(
+            "drydock guard: the Docker daemon behind the proxy (unix://{}) cannot be reached: {e}",
+            self.upstream.display()
+        )
+    }
+
+    /// Serves one request and writes its log line.
+    async fn handle(
+        self: Arc<Self>,
+        peer: Arc<Peer>,
+        req: Request<Incoming>,
+    ) -> Result<Response<ProxyBody>, Infallible> {
+        let path = req.uri().path().to_string();
+        let mut rec = Record {
+            method: req.method().as_str().to_string(),
+            path,
+            allow: false,
+            status: 0,
+            grant: None,
+            decision: None,
+            message: None,
+        };
+        let resp = self.route(&peer, req, &mut rec).await;
+        rec.status = resp.status().as_u16();
+        self.record(&peer, &rec);
+        Ok(resp)
+    }
+
+    fn refuse(&self, rec: &mut Record, status: StatusCode, message: String) -> Response<ProxyBody> {
+        rec.allow = false;
+        let r = json_response(status, &message);
+        rec.message = Some(message);
+        r
+    }
+
+    /// A refusal after the request's body has been read and dropped (up
+    /// to [`MAX_JUDGED_BODY`], for a few seconds): a client still writing
+    /// its body would otherwise see its connection closed under it
+    /// (`write: broken pipe`) instead of the refusal.
+    async fn refuse_drained(
+        &self,
+        body: &mut Incoming,
+        rec: &mut Record,
+        status: StatusCode,
+        message: String,
+    ) -> Response<ProxyBody> {
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, Limited::new(body, MAX_JUDGED_BODY).collect())
+            .await;
+        self.refuse(rec, status, message)
+    }
+
+    async fn route(
+        self: &Arc<Self>,
+        peer: &Peer,
+        mut req: Request<Incoming>,
+        rec: &mut Record,
+    ) -> Response<ProxyBody> {
+        let upgrading = is_upgrade(req.headers());
+        let client_upgrade = upgrading.then(|| hyper::upgrade::on(&mut req));
+        let (parts, mut body) = req.into_parts();
+        let uri = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
+        let api = ApiRequest::parse(parts.method.as_str(), &uri);
+        let who = peer.describe();
+        let Some(client) = peer.client.and_then(|i| self.clients().get(i)) else {
+            let hint = match (&peer.container, peer.uid) {
+                (Some(c), _) => format!("container = \"{}\"", c.get(..12).unwrap_or(c)),
+                (None, Some(u)) => format!("uid = {u}"),
+                (None, None) => "default = true".to_string(),
+            };
+            return self
+                .refuse_drained(
+                    &mut body,
+                    rec,
+                    StatusCode::FORBIDDEN,
+                    format!(
+                        "drydock guard: {who} may not {} {} (no client entry in {POLICY_FILE}); add [[proxy.clients]] name = \"…\", {hint}, grants = [\"{} {}\"] (or a profile) to {POLICY_FILE}",
+                        api.method, api.path, api.method, api.path
+                    ),
+                )
+                .await;
+        };
+        let name = &client.name;
+
+        // `.`/`..` or empty segments: the daemon's router would clean them
+        // into another path than the one granted.
+        let segs: Vec<&str> = api.path.split('/').skip(1).collect();
+        let last = segs.len().saturating_sub(1);
+        if segs
+            .iter()
+            .enumerate()
+            .any(|(i, s)| *s == "." || *s == ".." || (s.is_empty() && i != last))
+        {
+            return self
+                .refuse_drained(
+                    &mut body,
+                    rec,
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "drydock guard: {} {} has empty, `.` or `..` path segments; refused",
+                        api.method, api.path
+                    ),
+                )
+                .await;
+        }
+
+        let Some(grant) = client.grant_for(&api.method, &api.path) else {
+            let profile = client
+                .profile
+                .as_ref()
+                .map(|p| format!(", profile = \"{p}\""))
+                .unwrap_or_default();
+            return self
+                .refuse_drained(
+                    &mut body,
+                    rec,
+                    StatusCode::FORBIDDEN,
+                    format!(
+                        "drydock guard: {name} may not {} {} (no grant in {POLICY_FILE}); {name} is {who}, matched by [[proxy.clients]] name = \"{name}\"{profile} (line {}). If it needs this, add \"{} {}\" to its grants.",
+                        api.method,
+                        api.path,
+                        client.line,
+                        api.method,
+                        grant_pattern(&api.path)
+                    ),
+                )
+                .await;
+        };
+        rec.grant = Some(grant.to_string());
+
+        // A client with a `visible` filter sees nothing of other containers.
+        if let Some(vis) = &client.visible
+            && let Some(id) = container_target(&api.path)
+        {
+            let hidden = format!(
+                "drydock guard: no such container: {id} ({name} may see only the containers its `visible` filter in {POLICY_FILE} allows)"
+            );
+            if !is_container_ref(id) {
+                return self
+                    .refuse_drained(&mut body, rec, StatusCode::FORBIDDEN, hidden)
+                    .await;
+            }
+            match self.inspect(id).await {
+                Ok(Some(v)) if inspect_visible(&v, vis) => {}
+                Ok(_) => {
+                    return self
+                        .refuse_drained(&mut body, rec, StatusCode::FORBIDDEN, hidden)
+                        .await;
+                }
+                Err(e) => {
+                    return self
+                        .refuse_drained(
+                            &mut body,
+                            rec,
+                            StatusCode::BAD_GATEWAY,
+                            self.upstream_error(&e),
+                        )
+                        .await;
+                }
+            }
+        }
+
+        // Judged requests: the same decision as the plugin's.
+        // Judged whatever trailing slash it has (the daemon would 404 it, but
+        // a request is never forwarded unjudged on that account).
+        let trimmed: Vec<&str> = api.path.trim_end_matches('/').split('/').skip(1).collect();
+        let judged_body = api.method == "POST"
+            && matches!(
+                trimmed.as_slice(),
+                ["containers", "create"] | ["containers", _, "exec"]
+            );
+        let mut body_bytes = None;
+        let decision = if judged_body {
+            let body = tokio::time::timeout(
+                BODY_TIMEOUT,
+                Limited::new(&mut body, MAX_JUDGED_BODY).collect(),
+            )
+            .await;
+            let bytes = match body {
+                Ok(Ok(b)) => b.to_bytes(),
+                Ok(Err(e)) => {
+                    let too_big = e
+                        .downcast_ref::<http_body_util::LengthLimitError>()
+                        .is_some();
+                    let (status, why) = if too_big {
+                        (
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            format!("the request body is over {} MiB", MAX_JUDGED_BODY >> 20),
+                        )
+                    } else {
+                        (
+                            StatusCode::BAD_REQUEST,
+                            format!("the request body could not be read: {e}"),
+                        )
+                    };
+                    let d = Decision::cannot_judge(&format!("{} {}: {why}", api.method, api.path));
+                    let msg = d.message.clone();
+                    rec.decision = Some(d);
+                    return self.refuse(rec, status, msg);
+                }
+                Err(_) => {
+                    let d = Decision::cannot_judge(&format!(
+                        "{} {}: the request body was not sent within {} s",
+                        api.method,
+                        api.path,
+                        BODY_TIMEOUT.as_secs()
+                    ));
+                    let msg = d.message.clone();
+                    rec.decision = Some(d);
+                    return self.refuse(rec, StatusCode::REQUEST_TIMEOUT, msg);
+                }
+            };
+            let d = if bytes.iter().all(u8::is_ascii_whitespace) {
+                Decision::cannot_judge(&format!(
+                    "{} {}: the request has no body to judge",
+                    api.method, api.path
+                ))
+            } else {
+                // Rules read the filesystem (bind sources, /proc): off the
+                // reactor; a panic denies.
+                let me = self.clone();
+                let (m, u, b) = (api.method.clone(), uri.clone(), bytes.clone());
+                tokio::task::spawn_blocking(move || me.guard.decide(&m, &u, &b))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Decision::cannot_judge("the guard failed while judging this request")
+                    })
+            };
+            body_bytes = Some(bytes);
+            d
+        } else {
+            self.guard.decide(&api.method, &uri, b"")
+        };
+        let allow = decision.allow;
+        let message = decision.message.clone();
+        rec.decision = Some(decision);
+        if !allow {
+            return self
+                .refuse_drained(&mut body, rec, StatusCode::FORBIDDEN, message)
+                .await;
+        }
+        rec.allow = true;
+
+        // Forward.
+        let mut headers = parts.headers;
+        strip_hop_by_hop(&mut headers, upgrading);
+        let body = match body_bytes {
+            Some(b) => {
+                headers.insert(header::CONTENT_LENGTH, HeaderValue::from(b.len()));
+                full(b)
+            }
+            None => body.boxed(),
+        };
+        let filter_list =
+            api.method == "GET" && api.path == "/containers/json" && client.visible.is_some();
+        let filter_events =
+            api.method == "GET" && api.path == "/events" && client.visible.is_some();
+        let redact = api.method == "GET"
+            && client.redact_env
+            && matches!(segs.as_slice(), ["containers", id, "json"] if *id != "json");
+        if filter_list || redact {
+            // The daemon does not compress, but a filtered body must be read.
+            headers.remove(header::ACCEPT_ENCODING);
+        }
+        let mut up = Request::new(body);
+        *up.method_mut() = parts.method;
+        *up.uri_mut() = match uri.parse() {
+            Ok(u) => u,
+            Err(_) => {
+                return self.refuse(
+                    rec,
+                    StatusCode::BAD_REQUEST,
+                    format!("drydock guard: `{uri}` is not a request target"),
+                );
+            }
+        };
+        *up.headers_mut() = headers;
+        if !up.headers().contains_key(header::HOST) {
+            up.headers_mut()
+                .insert(header::HOST, HeaderValue::from_static("docker"));
+        }
+        let mut resp = match self.send(up).await {
+            Ok(r) => r,
+            Err(e) => {
+                rec.allow = true;
+                let msg = self.upstream_error(&e);
+                rec.message = Some(msg.clone());
+                return json_response(StatusCode::BAD_GATEWAY, &msg);
+            }
+        };
+
+        if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
+            let Some(client_up) = client_upgrade else {
+                return self.refuse(
+                    rec,
+                    StatusCode::BAD_GATEWAY,
+                    "drydock guard: the daemon switched protocols on a request that did not ask to"
+                        .into(),
+                );
+            };
+            let upstream_up = hyper::upgrade::on(&mut resp);
+            tokio::spawn(async move {
+                let (c, u) = tokio::join!(client_up, upstream_up);
+                if let (Ok(c), Ok(u)) = (c, u) {
+                    let mut c = TokioIo::new(c);
+                    let mut u = TokioIo::new(u);
+                    let _ = tokio::io::copy_bidirectional(&mut c, &mut u).await;
+                }
+            });
+            let (mut parts, _) = resp.into_parts();
+            strip_hop_by_hop(&mut parts.headers, true);
+            return Response::from_parts(parts, full(Bytes::new()));
+        }
+
+        let ok = resp.status() == StatusCode::OK;
+        let (mut parts, body) = resp.into_parts();
+        strip_hop_by_hop(&mut parts.headers, false);
+        if ok && (filter_list || redact) {
+            let raw = match Limited::new(body, MAX_FILTERED_RESPONSE).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => {
+                    return self.refuse(
+                        rec,
+                        StatusCode::BAD_GATEWAY,
+                        format!("drydock guard: the daemon's response could not be read to filter it: {e}"),
+                    );
+                }
+            };
+            let out = if filter_list {
+                client
+                    .visible
+                    .as_ref()
+                    .map_or_else(|| Ok(raw.to_vec()), |v| filter_container_list(&raw, v))
+            } else {
+                redact_inspect(&raw)
+            };
+            return match out {
+                Ok(out) => {
+                    parts
+                        .headers
+                        .insert(header::CONTENT_LENGTH, HeaderValue::from(out.len()));
+                    Response::from_parts(parts, full(out))
+                }
+                Err(e) => self.refuse(
+                    rec,
+                    StatusCode::BAD_GATEWAY,
+                    format!("drydock guard: the daemon's response cannot be filtered, so it is withheld: {e}"),
+                ),
+            };
+        }
+        if ok
+            && filter_events
+            && let Some(v) = &client.visible
+        {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            let body = EventFilter {
+                inner: body,
+                visible: v.clone(),
+                lines: EventLines::default(),
+                done: false,
+            };
+            return Response::from_parts(parts, body.boxed());
+        }
+        Response::from_parts(parts, body.boxed())
+    }
+
+    fn record(&self, peer: &Peer, rec: &Record) {
+        let client = peer
+            .client
+            .and_then(|i| self.clients().get(i))
+            .map(|c| c.name.clone());
+        let mut line = json!({
+            "time": now_rfc3339(),
+            "client": client,
+            "uid": peer.uid,
+            "gid": peer.gid,
+            "pid": peer.pid,
+            "container": peer.container,
+            "method": rec.method,
+            "path": rec.path,
+            "allow": rec.allow,
+            "status": rec.status,
+            "grant": rec.grant,
+            "rules": rec.decision.as_ref().map(|d| d.rules_fired()).unwrap_or_default(),
+            "findings": rec.decision.as_ref().map(findings_json).unwrap_or_default(),
+        });
+        if let Some(m) = &rec.message {
+            line["message"] = json!(m);
+        }
+        self.log.write(&line);
+    }
+}
+
+/// Serves the proxy on a bound listener until the process ends.
+pub async fn serve(listener: UnixListener, proxy: Arc<Proxy>) -> std::io::Result<()> {
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("drydock guard: accept: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let proxy = proxy.clone();
+        tokio::spawn(async move {
+            let peer = Arc::new(proxy.identify(&stream).await);
+            let svc =
+                hyper::service::service_fn(move |req| proxy.clone().handle(peer.clone(), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), svc)
+                .with_upgrades()
+                .await;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::policy::Policy;
+
+    const ID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn cgroup_v1_and_v2_paths() {
+        let v1 =
+            format!("12:pids:/docker/{ID}\n11:memory:/docker/{ID}\n1:name=systemd:/docker/{ID}\n");
+        assert_eq!(container_of_cgroup(&v1).as_deref(), Some(ID));
+        let v2_systemd = format!("0::/system.slice/docker-{ID}.scope\n");
+        assert_eq!(container_of_cgroup(&v2_systemd).as_deref(), Some(ID));
+        let v1_systemd = format!("1:name=systemd:/system.slice/docker-{ID}.scope\n");
+        assert_eq!(container_of_cgroup(&v1_systemd).as_deref(), Some(ID));
+        let v2_cgroupfs = format!("0::/docker/{ID}\n");
+        assert_eq!(container_of_cgroup(&v2_cgroupfs).as_deref(), Some(ID));
+        // Nested: the outermost container.
+        let inner = "f".repeat(64);
+        let nested = format!("0::/docker/{ID}/docker/{inner}\n");
+        assert_eq!(container_of_cgroup(&nested).as_deref(), Some(ID));
+        // Not containers: the host, a user session, a short or odd ID.
+        for t in [
+            "0::/\n",
+            "0::/user.slice/user-1000.slice/session-3.scope\n",
+            "12:pids:/docker/0123\n",
+            "0::/system.slice/docker.service\n",
+            "garbage",
+            "",
+        ] {
+            assert_eq!(container_of_cgroup(t), None, "{t}");
+        }
+    }
+
+    fn policy(text: &str) -> Policy {
+        Policy::parse(text).unwrap()
+    }
+
+    #[test]
+    fn clients_by_uid_container_and_default() {
+        let p = policy(&format!(
+            r#"
+[[proxy.clients]]
+name = "root"
+uid = 0
+grants = ["* /**"]
+
+[[proxy.clients]]
+name = "traefik"
+container = "traefik"
+profile = "traefik"
+
+[[proxy.clients]]
+name = "byid"
+container = "{}"
+profile = "read-only"
+
+[[proxy.clients]]
+name = "others"
+default = true
+grants = ["GET /version"]
+"#,
+            &ID[..12]
+        ));
+        let c = &p.proxy.clients;
+        let name = |i: Option<usize>| i.map(|i| c[i].name.as_str());
+        assert_eq!(name(match_client(c, Some(0), None, None)), Some("root"));
+        assert_eq!(name(match_client(c, Some(7), None, None)), Some("others"));
+        let other = "a".repeat(64);
+        assert_eq!(
+            name(match_client(c, Some(0), Some(&other), Some("/traefik"))),
+            Some("traefik")
+        );
+        assert_eq!(
+            name(match_client(c, Some(0), Some(ID), Some("/web"))),
+            Some("byid")
+        );
+        // Root in an unnamed container is not the host's root.
+        assert_eq!(
+            name(match_client(c, Some(0), Some(&other), Some("/web"))),
+            Some("others")
+        );
+        let no_default = policy("[[proxy.clients]]\nname = \"a\"\nuid = 1\ngrants = []\n");
+        assert_eq!(
+            match_client(&no_default.proxy.clients, Some(2), None, None),
+            None
+        );
+    }
+
+    #[test]
+    fn grants_with_version_prefix_stripped() {
+        let p = policy(
+            r#"
+[[proxy.clients]]
+name = "t"
+default = true
+grants = ["GET /containers/json", "GET /containers/*/json", "* /containers/*/logs", "POST /containers/{create,*/start}", "DELETE /images/**"]
+"#,
+        );
+        let c = &p.proxy.clients[0];
+        let ok = |m: &str, uri: &str| {
+            let r = ApiRequest::parse(m, uri);
+            c.grant_for(&r.method, &r.path).is_some()
+        };
+        assert!(ok("GET", "/v1.41/containers/json?all=1"));
+        assert!(ok("HEAD", "/containers/json"));
+        assert!(ok("GET", "/v1.47/containers/web/json"));
+        assert!(!ok("GET", "/v1.47/containers/web/archive"));
+        assert!(!ok("GET", "/containers/a/b/json"));
+        assert!(ok("GET", "/v1.41/containers/web/logs?follow=1"));
+        assert!(ok("POST", "/containers/web/logs"));
+        assert!(ok("POST", "/v1.41/containers/create?name=x"));
+        assert!(ok("POST", "/v1.41/containers/x/start"));
+        assert!(!ok("POST", "/v1.41/containers/x/stop"));
+        assert!(ok("DELETE", "/v1.41/images/docker.io/library/busybox:1"));
+        assert!(!ok("DELETE", "/v1.41/containers/x"));
+        // _ping always.
+        assert!(ok("HEAD", "/_ping"));
+        assert!(ok("GET", "/v1.41/_ping"));
+        assert!(!ok("POST", "/_ping"));
+        // A version-looking first segment is stripped; `/volumes` is not one.
+        let p = policy(
+            "[[proxy.clients]]\nname = \"t\"\ndefault = true\ngrants = [\"GET /volumes\"]\n",
+        );
+        let r = ApiRequest::parse("GET", "/v1.24/volumes");
+        assert!(p.proxy.clients[0].grant_for(&r.method, &r.path).is_some());
+    }
+
+    #[test]
+    fn profiles_parse_and_grant() {
+        for (name, grants, _) in crate::policy::PROFILES {
+            for g in *grants {
+                assert!(crate::policy::Grant::parse(g).is_ok(), "{name}: {g}");
+            }
+            let p = policy(&format!(
+                "[[proxy.clients]]\nname = \"x\"\ndefault = true\nprofile = \"{name}\"\n"
+            ));
+            assert_eq!(p.proxy.clients[0].grants.len(), grants.len());
+        }
+        let p = policy("[[proxy.clients]]\nname = \"t\"\ndefault = true\nprofile = \"traefik\"\n");
+        let c = &p.proxy.clients[0];
+        assert!(c.redact_env);
+        assert!(c.grant_for("GET", "/containers/json").is_some());
+        assert!(c.grant_for("GET", "/networks/abc").is_some());
+        assert!(c.grant_for("POST", "/containers/create").is_none());
+        assert!(c.grant_for("GET", "/containers/x/logs").is_none());
+        let p = policy(
+            "[[proxy.clients]]\nname = \"w\"\ndefault = true\nprofile = \"watchtower\"\nredact-env = true\n",
+        );
+        let c = &p.proxy.clients[0];
+        assert!(c.redact_env);
+        assert!(c.grant_for("POST", "/images/create").is_some());
+        assert!(c.grant_for("POST", "/containers/x/rename").is_some());
+        assert!(c.grant_for("POST", "/containers/x/exec").is_none());
+    }
+
+    fn visible(text: &str) -> Visible {
+        policy(&format!(
+            "[[proxy.clients]]\nname = \"v\"\ndefault = true\ngrants = []\nvisible = {text}\n"
+        ))
+        .proxy
+        .clients[0]
+            .visible
+            .clone()
+            .unwrap()
+    }
+
+    #[test]
+    fn container_list_filtering() {
+        let v = visible(r#"{ labels = ["traefik.enable=true"], names = ["web-*"] }"#);
+        let list = json!([
+            {"Id": "1", "Names": ["/web-1"], "Labels": {}},
+            {"Id": "2", "Names": ["/db"], "Labels": {"traefik.enable": "true"}},
+            {"Id": "3", "Names": ["/db2"], "Labels": {"traefik.enable": "false"}},
+            {"Id": "4", "Names": ["/secret"]},
+            {"Id": "5"}
+        ]);
+        let out = filter_container_list(list.to_string().as_bytes(), &v).unwrap();
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        let ids: Vec<&str> = out
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["Id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["1", "2"]);
+        assert!(filter_container_list(b"{}", &v).is_err());
+        assert!(filter_container_list(b"not json", &v).is_err());
+        // A label key alone: any value.
+        let v = visible(r#"{ labels = ["role"] }"#);
+        let out = filter_container_list(list.to_string().as_bytes(), &v).unwrap();
+        assert_eq!(out, b"[]");
+
+        // Inspect and events under the same filter.
+        let v = visible(r#"{ labels = ["traefik.enable=true"], names = ["web-*"] }"#);
+        assert!(inspect_visible(
+            &json!({"Name": "/web-2", "Config": {}}),
+            &v
+        ));
+        assert!(inspect_visible(
+            &json!({"Name": "/x", "Config": {"Labels": {"traefik.enable": "true"}}}),
+            &v
+        ));
+        assert!(!inspect_visible(
+            &json!({"Name": "/x", "Config": {"Labels": null}}),
+            &v
+        ));
+        let ev = |e: Value| event_visible(e.to_string().as_bytes(), &v);
+        assert!(ev(json!({"Type": "container", "Action": "start",
+            "Actor": {"ID": "1", "Attributes": {"name": "web-1", "image": "x"}}})));
+        assert!(!ev(json!({"Type": "container", "Action": "start",
+            "Actor": {"ID": "2", "Attributes": {"name": "db", "image": "x"}}})));
+        assert!(ev(json!({"Type": "container",
+            "Actor": {"Attributes": {"name": "db", "traefik.enable": "true"}}})));
+        assert!(!ev(json!({"Type": "network", "Action": "connect",
+            "Actor": {"Attributes": {"container": "2", "name": "bridge"}}})));
+        assert!(ev(
+            json!({"Type": "image", "Action": "pull", "Actor": {"Attributes": {"name": "busybox"}}})
+        ));
+        assert!(!event_visible(b"garbage", &v));
+    }
+
+    #[test]
+    fn event_lines_across_chunks() {
+        let v = visible(r#"{ names = ["web"] }"#);
+        let web = json!({"Type": "container", "Action": "start",
+            "Actor": {"Attributes": {"name": "web"}}})
+        .to_string();
+        let db = json!({"Type": "container", "Action": "start",
+            "Actor": {"Attributes": {"name": "db"}}})
+        .to_string();
+        let stream = format!("{web}\n{db}\n{web}\n{db}");
+        let mut l = EventLines::default();
+        let mut out = Vec::new();
+        // Cut every 7 bytes: lines span chunks.
+        for chunk in stream.as_bytes().chunks(7) {
+            out.extend(l.push(chunk, &v));
+        }
+        out.extend(l.finish(&v));
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{web}\n{web}\n"));
+        // The last, unterminated line is judged at the end.
+        let mut l = EventLines::default();
+        assert!(l.push(web.as_bytes(), &v).is_empty());
+        assert_eq!(l.finish(&v), format!("{web}\n").into_bytes());
+    }
+
+    #[test]
+    fn env_redaction() {
+        let inspect = json!({"Id": "x", "Name": "/web",
+            "Config": {"Env": ["PASSWORD=hunter2", "PATH=/usr/bin", "EMPTY=", "NOEQ"], "Image": "busybox"}});
+        let out = redact_inspect(inspect.to_string().as_bytes()).unwrap();
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            out["Config"]["Env"],
+            json!([
+                "PASSWORD=<redacted>",
+                "PATH=<redacted>",
+                "EMPTY=<redacted>",
+                "NOEQ=<redacted>"
+            ])
+        );
+        assert_eq!(out["Config"]["Image"], "busybox");
+        assert!(!String::from_utf8_lossy(&serde_json::to_vec(&out).unwrap()).contains("hunter2"));
+        // No env: unchanged; not an object: refused.
+        let out = redact_inspect(br#"{"Config":{"Env":null}}"#).unwrap();
+        assert_eq!(out, br#"{"Config":{"Env":null}}"#);
+        assert!(redact_inspect(b"[]").is_err());
+        assert!(redact_inspect(b"{").is_err());
+    }
+
+    #[test]
+    fn patterns_for_refusals() {
+        assert_eq!(grant_pattern("/containers/web/logs"), "/containers/*/logs");
+        assert_eq!(grant_pattern("/containers/web"), "/containers/*");
+        assert_eq!(grant_pattern("/containers/json"), "/containers/json");
+        assert_eq!(
+            grant_pattern("/images/docker.io/library/bb:1/json"),
+            "/images/**/json"
+        );
+        assert_eq!(grant_pattern("/images/bb:1"), "/images/**");
+        assert_eq!(grant_pattern("/images/json"), "/images/json");
+        assert_eq!(grant_pattern("/exec/abc/start"), "/exec/*/start");
+        assert_eq!(grant_pattern("/info"), "/info");
+    }
+
+    #[test]
+    fn container_targets_and_refs() {
+        assert_eq!(container_target("/containers/web/json"), Some("web"));
+        assert_eq!(container_target("/containers/web"), Some("web"));
+        assert_eq!(container_target("/containers/json"), None);
+        assert_eq!(container_target("/containers/create"), None);
+        assert_eq!(container_target("/containers/prune"), None);
+        assert_eq!(container_target("/images/json"), None);
+        assert!(is_container_ref("web-1_a.b"));
+        assert!(!is_container_ref("../x"));
+        assert!(!is_container_ref(""));
+    }
+
+    #[test]
+    fn hop_by_hop_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("Upgrade, X-Secret"),
+        );
+        h.insert(header::UPGRADE, HeaderValue::from_static("tcp"));
+        h.insert("x-secret", HeaderValue::from_static("1"));
+        h.insert(
+            header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        );
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        assert!(is_upgrade(&h));
+        let mut up = h.clone();
+        strip_hop_by_hop(&mut up, true);
+        assert_eq!(up.get(header::UPGRADE).unwrap(), "tcp");
+        assert_eq!(up.get(header::CONNECTION).unwrap(), "Upgrade");
+        assert!(up.get("x-secret").is_none());
+        assert!(up.get(header::TRANSFER_ENCODING).is_none());
+        strip_hop_by_hop(&mut h, false);
+        assert!(h.get(header::UPGRADE).is_none() && h.get(header::CONNECTION).is_none());
+        assert!(h.get(header::CONTENT_TYPE).is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(
+            text in "\\PC{0,200}",
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let v = visible(r#"{ labels = ["a=b"], names = ["web-*"] }"#);
+            let _ = container_of_cgroup(&text);
+            let _ = grant_pattern(&text);
+            let _ = container_target(&text);
+            let _ = crate::policy::Grant::parse(&text);
+            let _ = filter_container_list(&bytes, &v);
+            let _ = filter_container_list(text.as_bytes(), &v);
+            let _ = redact_inspect(&bytes);
+            let _ = event_visible(&bytes, &v);
+            let mut l = EventLines::default();
+            let _ = l.push(&bytes, &v);
+            let _ = l.finish(&v);
+        }
+    }
+
+    #[test]
+    fn peers_describe_themselves() {
+        let p = Peer {
+            uid: Some(1000),
+            pid: Some(42),
+            ..Peer::default()
+        };
+        assert_eq!(p.describe(), "uid 1000 (pid 42)");
+        let p = Peer {
+            uid: Some(0),
+            pid: Some(7),
+            container: Some(ID.into()),
+            container_name: Some("/web".into()),
+            ..Peer::default()
+        };
+        assert_eq!(p.describe(), "container 0123456789ab (`web`, uid 0, pid 7)");
+    }
+}
