@@ -91,8 +91,13 @@ impl DecisionLog {
             Ok(o) => o,
             Err(p) => p.into_inner(),
         };
-        // A log that cannot be written must not stop decisions.
-        let _ = writeln!(out, "{line}");
+        // One write per line: `Display` of a JSON value writes it piece by
+        // piece, a system call each on an unbuffered file (measured: most
+        // of the plugin's time at 1,000 decisions a second). A log that
+        // cannot be written must not stop decisions.
+        let mut bytes = serde_json::to_vec(line).unwrap_or_default();
+        bytes.push(b'\n');
+        let _ = out.write_all(&bytes);
         let _ = out.flush();
     }
 }
@@ -307,30 +312,10 @@ pub async fn serve(listener: UnixListener, plugin: Arc<Plugin>) -> std::io::Resu
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` now (the civil date by Howard Hinnant's
 /// days-from-civil inverse).
 pub fn now_rfc3339() -> String {
-    let d = std::time::SystemTime::now()
+    let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    rfc3339(d.as_secs(), d.subsec_millis())
-}
-
-fn rfc3339(secs: u64, millis: u32) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    drydock_core::time::format_rfc3339_millis(millis)
 }
 
 #[cfg(test)]
@@ -428,8 +413,9 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339(1_700_000_000, 5), "2023-11-14T22:13:20.005Z");
+        let t = now_rfc3339();
+        assert_eq!((t.len(), &t[10..11], &t[19..20]), (24, "T", "."), "{t}");
+        assert!(drydock_core::time::parse_rfc3339(&t).is_some(), "{t}");
     }
 
     proptest! {
