@@ -132,16 +132,24 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn plugin(args: &PluginArgs) -> anyhow::Result<ExitCode> {
-    let policy = match &args.policy {
+/// The policy file, or the default policy without one; `None` after
+/// printing its errors (with their places) when it does not load.
+fn load_policy(path: Option<&Path>) -> Option<Policy> {
+    match path {
         Some(p) => match Policy::load(p) {
-            Ok(p) => p,
+            Ok(p) => Some(p),
             Err(e) => {
                 let _ = writeln!(anstream::stderr(), "{e}");
-                return Ok(ExitCode::from(2));
+                None
             }
         },
-        None => Policy::default(),
+        None => Some(Policy::default()),
+    }
+}
+
+fn plugin(args: &PluginArgs) -> anyhow::Result<ExitCode> {
+    let Some(policy) = load_policy(args.policy.as_deref()) else {
+        return Ok(ExitCode::from(2));
     };
     let name = match &args.name {
         Some(n) => n.clone(),
@@ -195,15 +203,8 @@ fn unix_path(flag: &str, url: &str) -> anyhow::Result<PathBuf> {
 }
 
 fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
-    let policy = match &args.policy {
-        Some(p) => match Policy::load(p) {
-            Ok(p) => p,
-            Err(e) => {
-                let _ = writeln!(anstream::stderr(), "{e}");
-                return Ok(ExitCode::from(2));
-            }
-        },
-        None => Policy::default(),
+    let Some(policy) = load_policy(args.policy.as_deref()) else {
+        return Ok(ExitCode::from(2));
     };
     let listen = unix_path("--listen", &args.listen)?;
     let upstream = unix_path("--upstream", &args.upstream)?;
