@@ -129,14 +129,18 @@ fn match_vulns(
     let path = crate::db::db_path(args.db.as_deref())?;
     // Remember which ecosystems this image needs, before the database is
     // opened: `drydock db update` then fetches them, even the first time.
-    let needed: std::collections::BTreeSet<String> = built
+    let queries: Vec<Vec<matcher::Query>> = built
         .catalogue
         .packages
         .iter()
-        .flat_map(|p| matcher::ecosystem_of(p, built.catalogue.os.as_ref()))
-        .map(|q| q.ecosystem)
+        .map(|p| matcher::ecosystem_of(p, built.catalogue.os.as_ref()))
         .collect();
-    if let Err(e) = store::remember_ecosystems(&path, needed.iter().map(String::as_str)) {
+    let needed: std::collections::BTreeSet<&str> = queries
+        .iter()
+        .flatten()
+        .map(|q| q.ecosystem.as_str())
+        .collect();
+    if let Err(e) = store::remember_ecosystems(&path, needed.iter().copied()) {
         writeln!(
             anstream::stderr().lock(),
             "drydock: warning: cannot record the ecosystems this image needs in {}: {e}",
@@ -165,7 +169,9 @@ fn match_vulns(
         }
     }
     let packages = &built.catalogue.packages;
-    let report = matcher::match_packages(&db, packages, built.catalogue.os.as_ref());
+    // The queries made above: each package's OSV ecosystems are worked
+    // out once.
+    let report = matcher::match_queries(&db, &queries);
     for u in &report.unknown {
         if let Some(p) = packages.get(u.package) {
             writeln!(
