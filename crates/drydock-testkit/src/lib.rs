@@ -36,7 +36,8 @@ fn require() -> bool {
     std::env::var("DRYDOCK_REQUIRE_ENGINE").is_ok_and(|v| v == "1")
 }
 
-fn which(bin: &str) -> Option<PathBuf> {
+/// A program on `PATH` (or in `/usr/sbin`, `/sbin`).
+pub fn which(bin: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
@@ -72,6 +73,28 @@ pub fn unavailable() -> Option<String> {
 pub fn skip(reason: &str) -> bool {
     assert!(!require(), "DRYDOCK_REQUIRE_ENGINE=1 but {reason}");
     eprintln!("skipped: {reason}");
+    true
+}
+
+/// Whether a test that runs containers with these tools can run here: a
+/// private daemon, a static busybox for the containers, and each of
+/// `tools` on `PATH`. Prints `skipped: …` (or panics under
+/// `DRYDOCK_REQUIRE_ENGINE=1`) and returns `false` when not.
+pub fn available_with(tools: &[&str]) -> bool {
+    if let Some(reason) = unavailable() {
+        skip(&reason);
+        return false;
+    }
+    if !has_busybox() {
+        skip("no static busybox for the test containers");
+        return false;
+    }
+    for bin in tools {
+        if which(bin).is_none() {
+            skip(&format!("no {bin} on PATH"));
+            return false;
+        }
+    }
     true
 }
 

@@ -119,31 +119,9 @@ fn refused(o: &Output, what: &str, expect: &[&str]) {
     }
 }
 
-fn available() -> bool {
-    if let Some(reason) = support::unavailable() {
-        support::skip(&reason);
-        return false;
-    }
-    if !support::has_busybox() {
-        support::skip("no static busybox for the test containers");
-        return false;
-    }
-    if which("docker").is_none() {
-        support::skip("no docker CLI on PATH");
-        return false;
-    }
-    true
-}
-
-fn which(bin: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(bin))
-        .find(|p| p.is_file())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guard_refuses_unsafe_requests_from_the_docker_cli() {
-    if !available() {
+    if !support::available_with(&["docker"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -114,29 +114,7 @@ fn refused(o: &Output, what: &str, expect: &[&str]) {
     }
 }
 
-fn which(bin: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(bin))
-        .find(|p| p.is_file())
-}
-
-fn available() -> bool {
-    if let Some(reason) = support::unavailable() {
-        support::skip(&reason);
-        return false;
-    }
-    if !support::has_busybox() {
-        support::skip("no static busybox for the test containers");
-        return false;
-    }
-    for bin in ["docker", "setpriv"] {
-        if which(bin).is_none() {
-            support::skip(&format!("no {bin} on PATH"));
-            return false;
-        }
-    }
-    true
-}
+use support::which;
 
 /// A directory everyone may enter (the second identity is uid 65534).
 fn open_dir(parent: &Path, name: &str) -> PathBuf {
@@ -199,7 +177,7 @@ const SAFE: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_proxy_serves_the_docker_cli_per_client() {
-    if !available() {
+    if !support::available_with(&["docker", "setpriv"]) {
         return;
     }
     let tmp = tempfile::Builder::new()
