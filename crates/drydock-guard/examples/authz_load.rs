@@ -109,8 +109,12 @@ fn rss_kib(pid: u32) -> Option<u64> {
 /// call at a time, each timed.
 fn in_process(n: usize) {
     let plugin = drydock_guard::Plugin {
-        guard: drydock_guard::Guard::new(drydock_guard::Policy::default(), "bench"),
-        log: drydock_guard::DecisionLog::to_writer(Box::new(std::io::sink())),
+        state: std::sync::Arc::new(drydock_guard::State::new(
+            drydock_guard::Policy::default(),
+            None,
+            "bench",
+            drydock_guard::DecisionLog::to_writer(Box::new(std::io::sink())),
+        )),
     };
     let bodies: Vec<Vec<u8>> = [false, true]
         .iter()

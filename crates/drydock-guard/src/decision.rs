@@ -79,6 +79,13 @@ impl Decision {
         }
     }
 
+    /// Whether this is a denial because the request could not be judged
+    /// ([`Decision::cannot_judge`]): every check that denies records the
+    /// finding it denies for, so a denial without findings is one.
+    pub fn is_unjudged(&self) -> bool {
+        !self.allow && self.findings.is_empty()
+    }
+
     /// The IDs of the findings that denied or were logged.
     pub fn rules_fired(&self) -> Vec<&str> {
         let mut v: Vec<&str> = Vec::new();

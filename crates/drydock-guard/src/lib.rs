@@ -9,19 +9,29 @@
 //!   plugin operation);
 //! * [`policy`]: the policy file, with positions in its errors;
 //! * [`decision`]: the decision and the message the user's `docker` prints;
-//! * [`plugin`]: the plugin protocol over a unix socket, and the decision log;
+//! * [`plugin`]: the plugin protocol over a unix socket;
+//! * [`state`]: what a running plugin or proxy shares: the guard in force
+//!   (reloaded on SIGHUP), the decision [`log`] (rotated), the [`metrics`]
+//!   (Prometheus) and `--fail-open`;
 //! * [`proxy`]: the filtering socket proxy (`drydock guard proxy`): per-client
 //!   endpoint grants, the same decisions, filtered lists, redacted inspect;
 //! * [`sockets`]: the host's engine sockets (a bind mount of one is CTR002).
 
 pub mod decision;
+pub mod log;
+pub mod metrics;
 pub mod plugin;
 pub mod policy;
 pub mod proxy;
+pub mod recorded;
 pub mod request;
 pub mod sockets;
+pub mod state;
 
 pub use decision::{Decision, Guard, Judged, Verdict};
-pub use plugin::{DecisionLog, Plugin};
+pub use log::{DecisionLog, Rotation};
+pub use metrics::Metrics;
+pub use plugin::Plugin;
 pub use policy::{Policy, PolicyError};
 pub use proxy::Proxy;
+pub use state::State;

@@ -12,10 +12,9 @@
 //! per decision goes to the log.
 
 use std::convert::Infallible;
-use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use http_body_util::{BodyExt, Full, Limited};
@@ -26,7 +25,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::net::UnixListener;
 
-use crate::decision::{Decision, Guard, Verdict};
+use crate::decision::{Decision, Verdict};
+pub use crate::log::DecisionLog;
+use crate::metrics::Outcome;
+use crate::state::State;
 
 /// The largest protocol message read. The daemon passes request bodies
 /// under 1 MiB only, so 16 MiB of base64 and headers is far beyond any
@@ -59,74 +61,35 @@ pub struct AuthzRequest {
     pub body: Option<String>,
 }
 
-/// Where decisions are written, one JSON line each.
-pub struct DecisionLog {
-    out: Mutex<Box<dyn Write + Send>>,
-}
-
-impl DecisionLog {
-    pub fn stdout() -> DecisionLog {
-        DecisionLog {
-            out: Mutex::new(Box::new(std::io::stdout())),
-        }
-    }
-
-    /// Appends to a file, creating it.
-    pub fn file(path: &Path) -> std::io::Result<DecisionLog> {
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        Ok(DecisionLog {
-            out: Mutex::new(Box::new(f)),
-        })
-    }
-
-    pub fn to_writer(w: Box<dyn Write + Send>) -> DecisionLog {
-        DecisionLog { out: Mutex::new(w) }
-    }
-
-    pub(crate) fn write(&self, line: &serde_json::Value) {
-        let mut out = match self.out.lock() {
-            Ok(o) => o,
-            Err(p) => p.into_inner(),
-        };
-        // One write per line: `Display` of a JSON value writes it piece by
-        // piece, a system call each on an unbuffered file (measured: most
-        // of the plugin's time at 1,000 decisions a second). A log that
-        // cannot be written must not stop decisions.
-        let mut bytes = serde_json::to_vec(line).unwrap_or_default();
-        bytes.push(b'\n');
-        let _ = out.write_all(&bytes);
-        let _ = out.flush();
-    }
-}
-
-/// The plugin: a guard and its decision log.
+/// The plugin: the guard in force, its log and metrics.
 pub struct Plugin {
-    pub guard: Guard,
-    pub log: DecisionLog,
+    pub state: Arc<State>,
 }
 
 impl Plugin {
     /// Answers one `/AuthZPlugin.AuthZReq` message (its raw JSON): the
-    /// response JSON. Never panics; whatever cannot be judged is denied.
+    /// response JSON. Never panics; whatever cannot be judged is denied
+    /// (allowed, loudly, under `--fail-open`).
     pub fn authz_request(&self, raw: &[u8]) -> serde_json::Value {
+        let t0 = Instant::now();
+        let (req, d) = self.decide(raw);
+        self.finish(&req, d, t0)
+    }
+
+    fn decide(&self, raw: &[u8]) -> (AuthzRequest, Decision) {
         let req: AuthzRequest = match serde_json::from_slice(raw) {
             Ok(r) => r,
             Err(e) => {
                 let d = Decision::cannot_judge(&format!(
                     "the daemon's authorization request is not valid JSON: {e}"
                 ));
-                self.record(&AuthzRequest::default(), &d);
-                return response(&d);
+                return (AuthzRequest::default(), d);
             }
         };
         if req.method.is_empty() || req.uri.is_empty() {
             let d =
                 Decision::cannot_judge("the daemon's authorization request names no method or URI");
-            self.record(&req, &d);
-            return response(&d);
+            return (req, d);
         }
         let body = match req.body.as_deref().filter(|b| !b.is_empty()) {
             None => Ok(Vec::new()),
@@ -135,7 +98,9 @@ impl Plugin {
         let d = match body {
             Err(e) => Decision::cannot_judge(&format!("the request body is not valid base64: {e}")),
             Ok(body) => {
-                let guard = &self.guard;
+                // The guard in force when the request arrived (a reload
+                // replaces it for later requests).
+                let guard = self.state.guard();
                 // Defence in depth: a bug must deny, not take the plugin down.
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     guard.decide(&req.method, &req.uri, &body)
@@ -145,13 +110,15 @@ impl Plugin {
                 })
             }
         };
-        self.record(&req, &d);
-        response(&d)
+        (req, d)
     }
 
-    fn record(&self, req: &AuthzRequest, d: &Decision) {
+    /// `--fail-open`, the metrics and the log line of a decision; the
+    /// answer to the daemon.
+    fn finish(&self, req: &AuthzRequest, mut d: Decision, t0: Instant) -> serde_json::Value {
+        let outcome = self.state.settle("plugin", &mut d, t0.elapsed());
         let (path, _) = req.uri.split_once('?').unwrap_or((req.uri.as_str(), ""));
-        let findings = findings_json(d);
+        let findings = findings_json(&d);
         let mut line = json!({
             "time": now_rfc3339(),
             "user": req.user,
@@ -161,15 +128,19 @@ impl Plugin {
             "rules": d.rules_fired(),
             "findings": findings,
         });
-        if !d.allow {
+        if !d.allow || outcome == Outcome::FailOpen {
             line["message"] = json!(d.message);
         }
-        self.log.write(&line);
+        if outcome == Outcome::FailOpen {
+            line["fail_open"] = json!(true);
+        }
+        self.state.log.write(&line);
+        response(&d)
     }
 }
 
 /// The findings of a decision as the log writes them.
-pub(crate) fn findings_json(d: &Decision) -> Vec<serde_json::Value> {
+pub fn findings_json(d: &Decision) -> Vec<serde_json::Value> {
     d.findings
         .iter()
         .map(|f| {
@@ -207,6 +178,7 @@ async fn handle(
     plugin: Arc<Plugin>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let t0 = Instant::now();
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let body = tokio::time::timeout(
@@ -221,20 +193,24 @@ async fn handle(
                 "the authorization request was not sent within {} s",
                 BODY_TIMEOUT.as_secs()
             ));
-            if path == "/AuthZPlugin.AuthZReq" {
-                plugin.record(&AuthzRequest::default(), &d);
-            }
-            return Ok(reply(StatusCode::OK, &response(&d)));
+            let v = if path == "/AuthZPlugin.AuthZReq" {
+                plugin.finish(&AuthzRequest::default(), d, t0)
+            } else {
+                response(&d)
+            };
+            return Ok(reply(StatusCode::OK, &v));
         }
         Ok(Err(e)) => {
             let d = Decision::cannot_judge(&format!(
                 "the authorization request could not be read (over {} MiB?): {e}",
                 MAX_BODY >> 20
             ));
-            if path == "/AuthZPlugin.AuthZReq" {
-                plugin.record(&AuthzRequest::default(), &d);
-            }
-            return Ok(reply(StatusCode::OK, &response(&d)));
+            let v = if path == "/AuthZPlugin.AuthZReq" {
+                plugin.finish(&AuthzRequest::default(), d, t0)
+            } else {
+                response(&d)
+            };
+            return Ok(reply(StatusCode::OK, &v));
         }
     };
     if method != Method::POST {
@@ -324,6 +300,8 @@ mod tests {
     use super::*;
     use crate::policy::Policy;
     use proptest::prelude::*;
+    use std::io::Write;
+    use std::sync::Mutex;
 
     #[derive(Clone, Default)]
     struct Buf(Arc<Mutex<Vec<u8>>>);
@@ -340,8 +318,13 @@ mod tests {
     fn plugin() -> (Plugin, Buf) {
         let buf = Buf::default();
         let p = Plugin {
-            guard: Guard::with_proc(Policy::default(), "drydock-guard", "/nonexistent"),
-            log: DecisionLog::to_writer(Box::new(buf.clone())),
+            state: Arc::new(State::with_proc(
+                Policy::default(),
+                None,
+                "drydock-guard",
+                DecisionLog::to_writer(Box::new(buf.clone())),
+                "/nonexistent",
+            )),
         };
         (p, buf)
     }

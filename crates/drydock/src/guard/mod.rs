@@ -1,6 +1,7 @@
 //! `drydock guard`: the authorization plugin (`guard plugin`), the
-//! filtering socket proxy (`guard proxy`) and the policy check
-//! (`guard check`).
+//! filtering socket proxy (`guard proxy`), the policy check
+//! (`guard check`) and the decision on a recorded request
+//! (`guard explain`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 
 mod proxy;
-use drydock_guard::{DecisionLog, Guard, Plugin, Policy};
+use drydock_guard::{DecisionLog, Guard, Metrics, Plugin, Policy, Rotation, State};
 
 #[derive(clap::Args, Debug)]
 pub struct GuardArgs {
@@ -29,6 +30,109 @@ enum GuardCommand {
         /// The policy file (guard.toml).
         policy: PathBuf,
     },
+    /// Show the decision a policy gives on a recorded request: exit 0 allowed, 1 denied.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ExplainArgs {
+    /// The policy file (guard.toml).
+    policy: PathBuf,
+    /// The request: the daemon's AuthZReq message, `{"method", "uri", "body"}`, or a raw HTTP request.
+    #[arg(long, value_name = "FILE")]
+    request: PathBuf,
+    /// `text` or `json` (the decision as the log writes it).
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    format: ExplainFormat,
+    /// The authorization plugin's name (self-protection).
+    #[arg(long, default_value = "drydock-guard")]
+    name: String,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExplainFormat {
+    Text,
+    Json,
+}
+
+/// What the plugin and the proxy share on the command line: the log,
+/// metrics, fail-open.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RunArgs {
+    /// Append one JSON line per decision to this file instead of stdout (reopened on SIGHUP).
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Rotate the log file before it grows over SIZE (`100M`, `1G`): FILE.1, FILE.2, …
+    #[arg(long, value_name = "SIZE", requires = "log")]
+    log_max_size: Option<String>,
+    /// How many rotated log files --log-max-size keeps.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    log_keep: u32,
+    /// Serve Prometheus metrics (GET /metrics) on this TCP address, e.g. `127.0.0.1:9323` (port 0: any free port).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
+    /// Allow the requests that cannot be judged instead of denying them; each one is warned about and logged with `fail_open`.
+    #[arg(long)]
+    fail_open: bool,
+}
+
+impl RunArgs {
+    /// The running state: the guard, the log, metrics and fail-open.
+    pub(crate) fn state(
+        &self,
+        policy: Policy,
+        policy_path: Option<&Path>,
+        name: &str,
+    ) -> anyhow::Result<Arc<State>> {
+        let rotation = match &self.log_max_size {
+            Some(s) => Some(Rotation {
+                max_bytes: drydock_guard::log::parse_size(s)
+                    .map_err(|e| anyhow::anyhow!("--log-max-size {e}"))?,
+                keep: self.log_keep,
+            }),
+            None => None,
+        };
+        let log = match &self.log {
+            Some(f) => DecisionLog::rotating(f, rotation)
+                .map_err(|e| anyhow::anyhow!("cannot open the log {}: {e}", f.display()))?,
+            None => DecisionLog::stdout(),
+        };
+        let mut state = State::new(policy, policy_path.map(Path::to_path_buf), name, log)
+            .with_fail_open(self.fail_open);
+        if self.metrics.is_some() {
+            state = state.with_metrics(Arc::new(Metrics::new()));
+        }
+        if self.fail_open {
+            let _ = writeln!(
+                anstream::stderr(),
+                "drydock guard: WARNING: --fail-open: requests that cannot be judged will be ALLOWED (each is logged with \"fail_open\": true). The guard no longer fails closed."
+            );
+        }
+        Ok(Arc::new(state))
+    }
+
+    /// Starts what runs beside the server: the SIGHUP reload and the
+    /// metrics endpoint. Inside the runtime.
+    pub(crate) async fn start_beside(&self, state: &Arc<State>) -> anyhow::Result<()> {
+        let st = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = drydock_guard::state::reload_on_sighup(st).await {
+                eprintln!("drydock guard: cannot handle SIGHUP (no reload): {e}");
+            }
+        });
+        if let (Some(addr), Some(m)) = (&self.metrics, &state.metrics) {
+            let listener = tokio::net::TcpListener::bind(addr.as_str())
+                .await
+                .map_err(|e| anyhow::anyhow!("--metrics {addr}: cannot listen: {e}"))?;
+            let local = listener.local_addr()?;
+            let _ = writeln!(
+                anstream::stderr(),
+                "drydock guard: metrics on http://{local}/metrics"
+            );
+            tokio::spawn(drydock_guard::metrics::serve(listener, m.clone()));
+        }
+        Ok(())
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -46,9 +150,8 @@ struct PluginArgs {
     /// The plugin's name, which the API may not disable or remove (default: the socket's file name without `.sock`).
     #[arg(long)]
     name: Option<String>,
-    /// Append one JSON line per decision to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    log: Option<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 pub fn run(args: &GuardArgs) -> anyhow::Result<ExitCode> {
@@ -56,6 +159,7 @@ pub fn run(args: &GuardArgs) -> anyhow::Result<ExitCode> {
         GuardCommand::Check { policy } => check(policy),
         GuardCommand::Plugin(p) => plugin(p),
         GuardCommand::Proxy(p) => proxy::run(p),
+        GuardCommand::Explain(a) => explain(a),
     }
 }
 
@@ -138,14 +242,9 @@ fn plugin(args: &PluginArgs) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("--socket {} has no file name", args.socket.display())
             })?,
     };
-    let log = match &args.log {
-        Some(f) => DecisionLog::file(f)
-            .map_err(|e| anyhow::anyhow!("cannot open the log {}: {e}", f.display()))?,
-        None => DecisionLog::stdout(),
-    };
+    let state = args.run.state(policy, args.policy.as_deref(), &name)?;
     let plugin = Arc::new(Plugin {
-        guard: Guard::new(policy, &name),
-        log,
+        state: state.clone(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -154,6 +253,7 @@ fn plugin(args: &PluginArgs) -> anyhow::Result<ExitCode> {
     rt.block_on(async {
         let listener = drydock_guard::plugin::bind(&args.socket)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.socket.display()))?;
+        args.run.start_beside(&state).await?;
         let _ = writeln!(
             anstream::stderr(),
             "drydock guard: authorization plugin `{name}` listening on {}",
@@ -163,4 +263,86 @@ fn plugin(args: &PluginArgs) -> anyhow::Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let policy = match Policy::load(&args.policy) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let raw = std::fs::read(&args.request)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.request.display()))?;
+    let req = drydock_guard::recorded::parse(&raw)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.request.display()))?;
+    let guard = Guard::new(policy, &args.name);
+    let d = guard.decide(&req.method, &req.uri, &req.body);
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        ExplainFormat::Json => {
+            let mut v = serde_json::json!({
+                "method": req.method,
+                "uri": req.uri,
+                "allow": d.allow,
+                "rules": d.rules_fired(),
+                "findings": drydock_guard::plugin::findings_json(&d),
+            });
+            if !d.allow {
+                v["message"] = serde_json::json!(d.message);
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        ExplainFormat::Text => {
+            let verdict = if d.allow {
+                "allowed"
+            } else if d.is_unjudged() {
+                "denied: it cannot be judged"
+            } else {
+                "denied"
+            };
+            writeln!(
+                out,
+                "{} {} under {}: {verdict}",
+                req.method,
+                req.uri,
+                args.policy.display()
+            )?;
+            for f in &d.findings {
+                let what = match (&f.path, &f.value) {
+                    (p, _) if p.is_empty() => "the request".to_string(),
+                    (p, Some(v)) => format!("{p} = {v}"),
+                    (p, None) => p.clone(),
+                };
+                let sev = f.severity.map(|s| format!(", {s}")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {:<8} {} ({}{sev}): {what}",
+                    f.verdict.as_str(),
+                    f.rule,
+                    f.name
+                )?;
+                writeln!(out, "           {}", f.message)?;
+                if let drydock_guard::Verdict::Excepted(reason) = &f.verdict {
+                    writeln!(out, "           exception: {reason}")?;
+                }
+            }
+            if d.findings.is_empty() {
+                writeln!(out, "  no findings")?;
+            }
+            if !d.allow {
+                writeln!(
+                    out,
+                    "what `docker` prints:\n  {}",
+                    d.message.replace('\n', "\n  ")
+                )?;
+            }
+        }
+    }
+    Ok(if d.allow {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
