@@ -12,14 +12,20 @@
 //! * [`plugin`]: the plugin protocol over a unix socket, and the decision log;
 //! * [`proxy`]: the filtering socket proxy (`drydock guard proxy`): per-client
 //!   endpoint grants, the same decisions, filtered lists, redacted inspect;
+//! * [`filter`]: what a proxy client may see: filtered container, image,
+//!   network and volume lists and events, refused requests about hidden
+//!   objects, redacted inspect;
+//! * [`tls`]: the proxy's TLS listener and client-certificate names;
 //! * [`sockets`]: the host's engine sockets (a bind mount of one is CTR002).
 
 pub mod decision;
+pub mod filter;
 pub mod plugin;
 pub mod policy;
 pub mod proxy;
 pub mod request;
 pub mod sockets;
+pub mod tls;
 
 pub use decision::{Decision, Guard, Judged, Verdict};
 pub use plugin::{DecisionLog, Plugin};
