@@ -15,9 +15,14 @@
 //!   (Prometheus) and `--fail-open`;
 //! * [`proxy`]: the filtering socket proxy (`drydock guard proxy`): per-client
 //!   endpoint grants, the same decisions, filtered lists, redacted inspect;
+//! * [`filter`]: what a proxy client may see: filtered container, image,
+//!   network and volume lists and events, refused requests about hidden
+//!   objects, redacted inspect;
+//! * [`tls`]: the proxy's TLS listener and client-certificate names;
 //! * [`sockets`]: the host's engine sockets (a bind mount of one is CTR002).
 
 pub mod decision;
+pub mod filter;
 pub mod log;
 pub mod metrics;
 pub mod plugin;
@@ -27,6 +32,7 @@ pub mod recorded;
 pub mod request;
 pub mod sockets;
 pub mod state;
+pub mod tls;
 
 pub use decision::{Decision, Guard, Judged, Verdict};
 pub use log::{DecisionLog, Rotation};

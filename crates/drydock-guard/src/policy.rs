@@ -24,6 +24,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::Path;
 
 use drydock_core::{Finding, ImageRef, LineIndex, Severity};
@@ -255,9 +256,17 @@ struct RawClient {
     uid: Option<Spanned<u32>>,
     container: Option<Spanned<String>>,
     default: Option<Spanned<bool>>,
+    cert: Option<Spanned<String>>,
+    address: Option<Spanned<String>>,
     profile: Option<Spanned<String>>,
     grants: Option<Vec<Spanned<String>>>,
     visible: Option<Spanned<RawVisible>>,
+    #[serde(alias = "visible_images")]
+    visible_images: Option<Spanned<RawVisible>>,
+    #[serde(alias = "visible_networks")]
+    visible_networks: Option<Spanned<RawVisible>>,
+    #[serde(alias = "visible_volumes")]
+    visible_volumes: Option<Spanned<RawVisible>>,
     #[serde(alias = "redact_env")]
     redact_env: Option<Spanned<bool>>,
 }
@@ -503,6 +512,11 @@ pub enum Identity {
     /// The peer process's container: an ID prefix (12 or more hex digits)
     /// or a container name.
     Container(String),
+    /// A TLS client certificate (TCP listener): its subject's common name
+    /// or one of its subjectAltName DNS names.
+    Cert(String),
+    /// A TCP peer's source address: an address or a CIDR block.
+    Address(Cidr),
     /// Every connection no other entry matches.
     Default,
 }
@@ -516,6 +530,96 @@ impl Identity {
     }
 }
 
+/// An address block: `10.0.0.0/8`, `fd00::/8`, or one address
+/// (`127.0.0.1`: a /32, `::1`: a /128).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    pub addr: IpAddr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Result<Cidr, String> {
+        let t = s.trim();
+        let (a, p) = match t.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (t, None),
+        };
+        let addr: IpAddr = a.parse().map_err(|_| {
+            format!("`{s}` is not an address or CIDR block (e.g. `10.0.0.0/8`, `192.168.1.7`, `fd00::/8`)")
+        })?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("`{s}`: the prefix length must be 0 to {max}"))?,
+        };
+        let c = Cidr { addr, prefix };
+        if c.network() != addr {
+            return Err(format!(
+                "`{s}` has bits set past its prefix length: did you mean `{}/{prefix}`?",
+                c.network()
+            ));
+        }
+        Ok(c)
+    }
+
+    fn bits(a: IpAddr) -> (u128, u8) {
+        match a {
+            IpAddr::V4(v) => (u128::from(u32::from(v)), 32),
+            IpAddr::V6(v) => (u128::from(v), 128),
+        }
+    }
+
+    fn mask(&self, width: u8) -> u128 {
+        if self.prefix == 0 {
+            0
+        } else {
+            let all = if width == 128 {
+                u128::MAX
+            } else {
+                (1u128 << width) - 1
+            };
+            all & !((1u128 << (width - self.prefix)) - 1)
+        }
+    }
+
+    fn network(&self) -> IpAddr {
+        let (b, w) = Self::bits(self.addr);
+        let n = b & self.mask(w);
+        match self.addr {
+            IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::from(
+                u32::try_from(n).unwrap_or_default(),
+            )),
+            IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::from(n)),
+        }
+    }
+
+    /// Whether an address is in the block. An IPv4 peer seen on an IPv6
+    /// socket (`::ffff:10.0.0.1`) is taken as its IPv4 address.
+    pub fn contains(&self, a: IpAddr) -> bool {
+        let a = match a {
+            IpAddr::V6(v) => v.to_ipv4_mapped().map_or(a, IpAddr::V4),
+            v4 => v4,
+        };
+        if a.is_ipv4() != self.addr.is_ipv4() {
+            return false;
+        }
+        let (b, w) = Self::bits(a);
+        let (n, _) = Self::bits(self.addr);
+        b & self.mask(w) == n & self.mask(w)
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
 /// One `[[proxy.clients]]` entry.
 #[derive(Debug, Clone)]
 pub struct ProxyClient {
@@ -524,8 +628,14 @@ pub struct ProxyClient {
     /// Its own grants and those of its profile.
     pub grants: Vec<Grant>,
     pub profile: Option<String>,
-    /// The containers it may see; `None`: all of them.
+    /// The containers it may see (`visible`); `None`: all of them.
     pub visible: Option<Visible>,
+    /// The images it may see (`visible-images`, names are `RepoTags`).
+    pub visible_images: Option<Visible>,
+    /// The networks it may see (`visible-networks`).
+    pub visible_networks: Option<Visible>,
+    /// The volumes it may see (`visible-volumes`).
+    pub visible_volumes: Option<Visible>,
     /// Replace the values of `Config.Env` in container inspect.
     pub redact_env: bool,
     /// Its line in the policy file (0 for a built one).
@@ -772,6 +882,20 @@ fn parse_proxy(
                 ids.push((Identity::Container(v.to_string()), ct.span().start));
             }
         }
+        if let Some(ct) = &e.cert {
+            let v = ct.get_ref().trim();
+            if v.is_empty() {
+                errors.push(at(ct.span().start, "the certificate name is empty".into()));
+            } else {
+                ids.push((Identity::Cert(v.to_string()), ct.span().start));
+            }
+        }
+        if let Some(a) = &e.address {
+            match Cidr::parse(a.get_ref()) {
+                Ok(c) => ids.push((Identity::Address(c), a.span().start)),
+                Err(m) => errors.push(at(a.span().start, m)),
+            }
+        }
         match &e.default {
             Some(d) if *d.get_ref() => ids.push((Identity::Default, d.span().start)),
             Some(d) => errors.push(at(
@@ -780,11 +904,17 @@ fn parse_proxy(
             )),
             None => {}
         }
+        let named_one = e.uid.is_some()
+            || e.container.is_some()
+            || e.cert.is_some()
+            || e.address.is_some()
+            || e.default.is_some();
         let identity = match ids.as_slice() {
+            [] if named_one => Identity::Default,
             [] => {
                 errors.push(at(
                     start,
-                    "a client needs one of `uid`, `container` or `default = true`: who it is"
+                    "a client needs one of `uid`, `container`, `cert`, `address` or `default = true`: who it is"
                         .into(),
                 ));
                 Identity::Default
@@ -798,7 +928,7 @@ fn parse_proxy(
             [_, (_, pos), ..] => {
                 errors.push(at(
                     *pos,
-                    "a client has one identity: `uid`, `container` or `default = true`, not several"
+                    "a client has one identity: `uid`, `container`, `cert`, `address` or `default = true`, not several"
                         .into(),
                 ));
                 Identity::Default
@@ -843,14 +973,13 @@ fn parse_proxy(
         if let Some(r) = &e.redact_env {
             redact_env = *r.get_ref();
         }
-        let visible = e.visible.as_ref().map(|v| {
+        let mut visible_of = |v: &Spanned<RawVisible>, key: &str, what: &str| {
             let mut vis = Visible::default();
             let raw = v.get_ref();
             if raw.labels.is_empty() && raw.names.is_empty() {
                 errors.push(at(
                     v.span().start,
-                    "`visible` needs `labels` or `names` (an empty filter would hide every container)"
-                        .into(),
+                    format!("`{key}` needs `labels` or `names` (an empty filter would hide every {what})"),
                 ));
             }
             for l in &raw.labels {
@@ -866,13 +995,32 @@ fn parse_proxy(
                 }
             }
             vis
-        });
+        };
+        let visible = e
+            .visible
+            .as_ref()
+            .map(|v| visible_of(v, "visible", "container"));
+        let visible_images = e
+            .visible_images
+            .as_ref()
+            .map(|v| visible_of(v, "visible-images", "image"));
+        let visible_networks = e
+            .visible_networks
+            .as_ref()
+            .map(|v| visible_of(v, "visible-networks", "network"));
+        let visible_volumes = e
+            .visible_volumes
+            .as_ref()
+            .map(|v| visible_of(v, "visible-volumes", "volume"));
         out.clients.push(ProxyClient {
             name,
             identity,
             grants,
             profile: e.profile.as_ref().map(|p| p.get_ref().clone()),
             visible,
+            visible_images,
+            visible_networks,
+            visible_volumes,
             redact_env,
             line,
         });
@@ -1069,6 +1217,128 @@ grants = ["GET /version"]
             "[[proxy.clients]]\nname = \"a\"\ndefault = true\ngrants = []\nvisible = { labels = [\"=x\"], names = [\"[\"] }\n",
         );
         assert_eq!(e.len(), 2, "{e:?}");
+    }
+
+    #[test]
+    fn tcp_identities_and_object_filters() {
+        let p = Policy::parse(
+            r#"
+[[proxy.clients]]
+name = "ci"
+cert = "ci-runner"
+profile = "ci-runner"
+visible-images = { names = ["ci/*"], labels = ["com.example.ci"] }
+visible_networks = { names = ["ci-*"] }
+visible-volumes = { labels = ["com.example.ci=yes"] }
+
+[[proxy.clients]]
+name = "lan"
+address = "10.0.0.0/8"
+profile = "read-only"
+
+[[proxy.clients]]
+name = "one"
+address = "fd00::7"
+grants = ["GET /version"]
+"#,
+        )
+        .unwrap();
+        let c = &p.proxy.clients;
+        assert_eq!(c[0].identity, Identity::Cert("ci-runner".into()));
+        assert!(c[0].visible.is_none());
+        let vi = c[0].visible_images.as_ref().unwrap();
+        assert!(vi.allows(["ci/app"], &HashMap::new()));
+        assert!(!vi.allows(["app"], &HashMap::new()));
+        assert!(c[0].visible_networks.is_some());
+        assert!(c[0].visible_volumes.is_some());
+        let Identity::Address(lan) = c[1].identity else {
+            panic!("{:?}", c[1].identity)
+        };
+        assert_eq!(lan.to_string(), "10.0.0.0/8");
+        assert!(lan.contains("10.1.2.3".parse().unwrap()));
+        assert!(lan.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!lan.contains("11.0.0.1".parse().unwrap()));
+        assert!(!lan.contains("::1".parse().unwrap()));
+        let Identity::Address(one) = c[2].identity else {
+            panic!("{:?}", c[2].identity)
+        };
+        assert_eq!(one.prefix, 128);
+        assert!(one.contains("fd00::7".parse().unwrap()));
+        assert!(!one.contains("fd00::8".parse().unwrap()));
+    }
+
+    #[test]
+    fn cidr_blocks() {
+        let c = |s: &str| Cidr::parse(s);
+        assert!(
+            c("0.0.0.0/0")
+                .unwrap()
+                .contains("203.0.113.9".parse().unwrap())
+        );
+        assert!(c("::/0").unwrap().contains("2001:db8::1".parse().unwrap()));
+        assert!(
+            c("192.168.1.0/24")
+                .unwrap()
+                .contains("192.168.1.255".parse().unwrap())
+        );
+        assert!(
+            !c("192.168.1.0/24")
+                .unwrap()
+                .contains("192.168.2.0".parse().unwrap())
+        );
+        assert!(
+            c("127.0.0.1")
+                .unwrap()
+                .contains("127.0.0.1".parse().unwrap())
+        );
+        assert!(
+            !c("127.0.0.1")
+                .unwrap()
+                .contains("127.0.0.2".parse().unwrap())
+        );
+        assert!(c("10.0.0.1/8").unwrap_err().contains("10.0.0.0/8"));
+        assert!(c("10.0.0.0/33").is_err());
+        assert!(c("fd00::/129").is_err());
+        assert!(c("example.com").is_err());
+        assert!(c("10.0.0.0/x").is_err());
+    }
+
+    #[test]
+    fn tcp_identity_and_filter_errors_have_positions() {
+        let e = errors("[[proxy.clients]]\nname = \"a\"\naddress = \"10.0.0.1/8\"\ngrants = []\n");
+        assert_eq!((e[0].line, e[0].column), (3, 11), "{e:?}");
+        let e = errors("[[proxy.clients]]\nname = \"a\"\ncert = \"\"\ngrants = []\n");
+        assert_eq!(e[0].line, 3, "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\ncert = \"x\"\naddress = \"10.0.0.0/8\"\ngrants = []\n",
+        );
+        assert!(e[0].message.contains("one identity"), "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\ncert = \"x\"\ngrants = []\n[[proxy.clients]]\nname = \"b\"\ncert = \"x\"\ngrants = []\n",
+        );
+        assert!(e[0].message.contains("same identity"), "{e:?}");
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\ndefault = true\ngrants = []\nvisible-volumes = { names = [] }\n",
+        );
+        assert_eq!(e[0].line, 5, "{e:?}");
+        assert!(
+            e[0].message.contains("visible-volumes") && e[0].message.contains("volume"),
+            "{e:?}"
+        );
+        let e = errors(
+            "[[proxy.clients]]\nname = \"a\"\ndefault = true\ngrants = []\nvisible-images = { tags = [\"x\"] }\n",
+        );
+        assert_eq!(e[0].line, 5, "{e:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cidr_parse_never_panics(text in "\\PC{0,60}", a in proptest::prelude::any::<u128>()) {
+            if let Ok(c) = Cidr::parse(&text) {
+                let _ = c.contains(IpAddr::V6(std::net::Ipv6Addr::from(a)));
+                let _ = c.contains(IpAddr::V4(std::net::Ipv4Addr::from(a as u32)));
+            }
+        }
     }
 
     #[test]

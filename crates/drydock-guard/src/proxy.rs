@@ -1,46 +1,54 @@
-//! `drydock guard proxy`: a filtering Engine API proxy on a unix socket,
-//! between Docker clients (Traefik, Watchtower, a CI runner, the `docker`
-//! CLI) and the daemon's socket.
+//! `drydock guard proxy`: a filtering Engine API proxy on unix sockets
+//! and TCP (with TLS and client certificates), between Docker clients
+//! (Traefik, Watchtower, a CI runner, the `docker` CLI) and the daemon's
+//! socket. One accept/serve path serves every transport.
 //!
-//! * Each connection is identified once, by the peer's credentials
-//!   (`SO_PEERCRED`: uid, gid, pid) and, from the pid, the container the
-//!   peer runs in (`/proc/PID/cgroup`); the identity picks a
-//!   `[[proxy.clients]]` entry of the policy.
+//! * Each connection is identified once. On a unix socket: by the peer's
+//!   credentials (`SO_PEERCRED`: uid, gid, pid) and, from the pid, the
+//!   container the peer runs in (`/proc/PID/cgroup`). Over TCP: by its
+//!   verified client certificate (subject CN, DNS names) and its source
+//!   address. The identity picks a `[[proxy.clients]]` entry of the policy.
 //! * Every request must match one of the client's endpoint grants
 //!   (`GET /containers/*/json`), its `/v1.NN` prefix stripped; else 403.
 //! * Container creates, execs, pulls and plugin operations are judged by
 //!   the same [`Guard`] as the authorization plugin (fail closed).
-//! * Container lists are filtered to what the client's `visible` filter
-//!   allows, container requests about other containers are refused, the
-//!   event stream is filtered line by line, and `redact-env` replaces the
-//!   values of `Config.Env` in container inspect.
+//! * Container, image, network and volume lists are filtered to what the
+//!   client's `visible…` filters allow, requests about other objects are
+//!   refused, the event stream is filtered line by line, and `redact-env`
+//!   replaces the values of `Config.Env` in container inspect
+//!   ([`crate::filter`]).
 //! * Everything else streams through untouched: chunked bodies, long-lived
 //!   responses (`logs -f`, `events`) and connection upgrades (attach, exec
 //!   start: `101 Switching Protocols`, then raw bytes both ways).
 //!
 //! One JSON line per request goes to the decision log.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited};
-use hyper::body::{Body, Bytes, Frame, Incoming};
+use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, UnixListener, UnixStream};
+use tokio_rustls::TlsAcceptor;
 
 use crate::decision::{Decision, Guard};
+use crate::filter::{
+    EventFilter, Filters, Kind, Rewrite, filter_list, filter_system_df, inspect_visible,
+    is_object_ref, list_kind, redact_inspect, target,
+};
 use crate::plugin::{DecisionLog, findings_json, now_rfc3339};
 use crate::policy::{Identity, ProxyClient, Visible};
 use crate::request::ApiRequest;
+use crate::tls::{CertNames, cert_names};
 
 /// The largest request body the proxy reads to judge it (a container
 /// create, an exec); a larger one is refused with 413.
@@ -88,11 +96,21 @@ pub struct Peer {
     pub container_name: Option<String>,
     /// The index of its `[[proxy.clients]]` entry.
     pub client: Option<usize>,
+    /// A TCP peer's address and port.
+    pub address: Option<SocketAddr>,
+    /// The names of a TLS peer's verified client certificate.
+    pub cert: Option<CertNames>,
 }
 
 impl Peer {
     /// `uid 1000 (pid 42)`, `container 0123456789ab (`web`, uid 0, pid 42)`.
     pub fn describe(&self) -> String {
+        if let Some(addr) = self.address {
+            return match &self.cert {
+                Some(c) => format!("certificate {} ({addr})", c.describe()),
+                None => format!("address {addr}"),
+            };
+        }
         let uid = self
             .uid
             .map_or_else(|| "unknown uid".to_string(), |u| format!("uid {u}"));
@@ -170,12 +188,35 @@ pub fn match_client(
     clients.iter().position(|c| c.identity == Identity::Default)
 }
 
-/// The container a request is about: `/containers/{id}/…` (not the list,
-/// create or prune endpoints).
-pub fn container_target(path: &str) -> Option<&str> {
-    let mut segs = path.strip_prefix("/containers/")?.split('/');
-    let id = segs.next()?;
-    (!id.is_empty() && !matches!(id, "json" | "create" | "prune")).then_some(id)
+/// The client entry of a TCP connection: a `cert` entry naming its
+/// verified client certificate (subject CN or a DNS name), else the
+/// `address` entry with the longest prefix that holds its address, else
+/// the `default` entry. `uid` and `container` entries never match a TCP
+/// peer (its credentials are not known).
+pub fn match_tcp_client(
+    clients: &[ProxyClient],
+    address: IpAddr,
+    cert: Option<&CertNames>,
+) -> Option<usize> {
+    if let Some(cert) = cert
+        && let Some(i) = clients
+            .iter()
+            .position(|c| matches!(&c.identity, Identity::Cert(n) if cert.matches(n)))
+    {
+        return Some(i);
+    }
+    let by_address = clients
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match &c.identity {
+            Identity::Address(b) if b.contains(address) => Some((i, b.prefix)),
+            _ => None,
+        })
+        .max_by_key(|(i, prefix)| (*prefix, std::cmp::Reverse(*i)));
+    if let Some((i, _)) = by_address {
+        return Some(i);
+    }
+    clients.iter().position(|c| c.identity == Identity::Default)
 }
 
 /// A grant pattern for a request path, for refusals: the object of
@@ -207,184 +248,6 @@ pub fn grant_pattern(path: &str) -> String {
             p
         }
         _ => path.to_string(),
-    }
-}
-
-/// Labels of an API object (`Labels`, or `Config.Labels` of an inspect).
-fn labels_of(v: &Value) -> HashMap<String, String> {
-    v.as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Keeps the entries of a `GET /containers/json` response that the filter
-/// allows. `Err` when the body is not a JSON array.
-pub fn filter_container_list(body: &[u8], visible: &Visible) -> Result<Vec<u8>, String> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the container list is not JSON: {e}"))?;
-    let Value::Array(items) = v else {
-        return Err("the container list is not a JSON array".into());
-    };
-    let kept: Vec<Value> = items
-        .into_iter()
-        .filter(|c| {
-            let names: Vec<&str> = c
-                .get("Names")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let labels = c.get("Labels").map(labels_of).unwrap_or_default();
-            visible.allows(names, &labels)
-        })
-        .collect();
-    serde_json::to_vec(&kept).map_err(|e| e.to_string())
-}
-
-/// Whether a container inspect (`GET /containers/{id}/json`) is visible.
-pub fn inspect_visible(inspect: &Value, visible: &Visible) -> bool {
-    let name = inspect.get("Name").and_then(Value::as_str).unwrap_or("");
-    let labels = inspect
-        .get("Config")
-        .and_then(|c| c.get("Labels"))
-        .map(labels_of)
-        .unwrap_or_default();
-    visible.allows([name], &labels)
-}
-
-/// Replaces the values of `Config.Env` (`KEY=value` → `KEY=<redacted>`)
-/// in a container inspect response.
-pub fn redact_inspect(body: &[u8]) -> Result<Vec<u8>, String> {
-    let mut v: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the inspect is not JSON: {e}"))?;
-    if !v.is_object() {
-        return Err("the inspect is not a JSON object".into());
-    }
-    if let Some(Value::Array(env)) = v.get_mut("Config").and_then(|c| c.get_mut("Env")) {
-        for e in env.iter_mut() {
-            if let Value::String(s) = e {
-                let key = s.split_once('=').map_or(s.as_str(), |(k, _)| k);
-                *s = format!("{key}=<redacted>");
-            }
-        }
-    }
-    serde_json::to_vec(&v).map_err(|e| e.to_string())
-}
-
-/// Whether one event of `GET /events` may be shown under a filter:
-/// container events of visible containers, and events that name no
-/// container (a network event naming one is dropped).
-pub fn event_visible(line: &[u8], visible: &Visible) -> bool {
-    let Ok(v) = serde_json::from_slice::<Value>(line) else {
-        // Not an event: nothing to show.
-        return false;
-    };
-    let attrs = v
-        .get("Actor")
-        .and_then(|a| a.get("Attributes"))
-        .map(labels_of)
-        .unwrap_or_default();
-    match v.get("Type").and_then(Value::as_str) {
-        Some("container") => {
-            let name = attrs.get("name").map(String::as_str).unwrap_or("");
-            visible.allows([name], &attrs)
-        }
-        _ => !attrs.contains_key("container"),
-    }
-}
-
-/// Event lines as they arrive in chunks: complete lines are judged, a
-/// partial one waits for its end.
-#[derive(Default)]
-pub struct EventLines {
-    buf: Vec<u8>,
-}
-
-impl EventLines {
-    /// Adds a chunk; returns the complete lines that pass, each ending in
-    /// a newline.
-    pub fn push(&mut self, chunk: &[u8], visible: &Visible) -> Vec<u8> {
-        self.buf.extend_from_slice(chunk);
-        let end = self
-            .buf
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let rest = self.buf.split_off(end);
-        let out = Self::judge(&self.buf, visible);
-        self.buf = rest;
-        // A line that never ends is not an event.
-        if self.buf.len() > MAX_JUDGED_BODY {
-            self.buf.clear();
-        }
-        out
-    }
-
-    /// The last, unterminated line at the end of the stream.
-    pub fn finish(&mut self, visible: &Visible) -> Vec<u8> {
-        let out = Self::judge(&self.buf, visible);
-        self.buf.clear();
-        out
-    }
-
-    fn judge(lines: &[u8], visible: &Visible) -> Vec<u8> {
-        let mut out = Vec::new();
-        for line in lines.split(|b| *b == b'\n') {
-            if !line.iter().all(u8::is_ascii_whitespace) && event_visible(line, visible) {
-                out.extend_from_slice(line);
-                out.push(b'\n');
-            }
-        }
-        out
-    }
-}
-
-/// The event stream, filtered line by line as it arrives.
-struct EventFilter {
-    inner: Incoming,
-    visible: Visible,
-    lines: EventLines,
-    done: bool,
-}
-
-impl Body for EventFilter {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        loop {
-            if self.done {
-                return Poll::Ready(None);
-            }
-            match Pin::new(&mut self.inner).poll_frame(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(Some(Ok(frame))) => {
-                    if let Some(data) = frame.data_ref() {
-                        let this = &mut *self;
-                        let out = this.lines.push(data, &this.visible);
-                        if !out.is_empty() {
-                            return Poll::Ready(Some(Ok(Frame::data(Bytes::from(out)))));
-                        }
-                    }
-                }
-                Poll::Ready(None) => {
-                    self.done = true;
-                    let this = &mut *self;
-                    let out = this.lines.finish(&this.visible);
-                    if !out.is_empty() {
-                        return Poll::Ready(Some(Ok(Frame::data(Bytes::from(out)))));
-                    }
-                    return Poll::Ready(None);
-                }
-            }
-        }
     }
 }
 
@@ -458,13 +321,6 @@ fn strip_hop_by_hop(h: &mut HeaderMap, upgrading: bool) {
     }
 }
 
-/// Container names and IDs: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
-fn is_container_ref(s: &str) -> bool {
-    s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
 impl Proxy {
     fn clients(&self) -> &[ProxyClient] {
         &self.guard.policy.proxy.clients
@@ -503,6 +359,18 @@ impl Proxy {
         p
     }
 
+    /// Identifies the peer of a new TCP connection, by its address and,
+    /// over TLS, its verified client certificate.
+    pub fn identify_tcp(&self, address: SocketAddr, cert: Option<CertNames>) -> Peer {
+        let client = match_tcp_client(self.clients(), address.ip(), cert.as_ref());
+        Peer {
+            address: Some(address),
+            cert,
+            client,
+            ..Peer::default()
+        }
+    }
+
     /// Sends a request to the daemon on a new connection (the proxy keeps
     /// no pool: a restarted daemon is simply connected to again).
     async fn send(&self, req: Request<ProxyBody>) -> Result<Response<Incoming>, String> {
@@ -522,7 +390,14 @@ impl Proxy {
     /// `GET /containers/{id}/json` from the daemon: `None` when there is no
     /// such container.
     async fn inspect(&self, id: &str) -> Result<Option<Value>, String> {
-        let req = Request::get(format!("/containers/{id}/json"))
+        self.inspect_object(Kind::Container, id).await
+    }
+
+    /// An object's inspect from the daemon (`/containers/{id}/json`,
+    /// `/images/{name}/json`, `/networks/{id}`, `/volumes/{name}`): `None`
+    /// when there is no such object.
+    async fn inspect_object(&self, kind: Kind, id: &str) -> Result<Option<Value>, String> {
+        let req = Request::get(kind.inspect_path(id))
             .header(header::HOST, "docker")
             .body(Empty::new().map_err(|never| match never {}).boxed())
             .map_err(|e| e.to_string())?;
@@ -533,18 +408,51 @@ impl Proxy {
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
-        if status == StatusCode::NOT_FOUND {
+        // 400: a reference the daemon cannot parse (`docker image inspect
+        // UPPER`) names no object either.
+        if status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST {
             return Ok(None);
         }
+        let noun = kind.noun();
         if !status.is_success() {
             return Err(format!(
-                "container inspect answered {status}: {}",
+                "{noun} inspect answered {status}: {}",
                 String::from_utf8_lossy(&body)
             ));
         }
         serde_json::from_slice(&body)
             .map(Some)
-            .map_err(|e| format!("container inspect is not JSON: {e}"))
+            .map_err(|e| format!("{noun} inspect is not JSON: {e}"))
+    }
+
+    /// Whether a client with a filter may see one object; else the status
+    /// and message of the refusal (a hidden object is refused as if it did
+    /// not exist).
+    async fn check_visible(
+        &self,
+        client: &str,
+        kind: Kind,
+        id: &str,
+        vis: &Visible,
+    ) -> Result<(), (StatusCode, String)> {
+        let noun = kind.noun();
+        let key = kind.key();
+        let hidden = || {
+            (
+                StatusCode::FORBIDDEN,
+                format!(
+                    "drydock guard: no such {noun}: {id} ({client} may see only the {noun}s its `{key}` filter in {POLICY_FILE} allows; if it needs this one, add its name or one of its labels to `{key}`)"
+                ),
+            )
+        };
+        if !is_object_ref(kind, id) {
+            return Err(hidden());
+        }
+        match self.inspect_object(kind, id).await {
+            Ok(Some(v)) if inspect_visible(kind, &v, vis) => Ok(()),
+            Ok(_) => Err(hidden()),
+            Err(e) => Err((StatusCode::BAD_GATEWAY, self.upstream_error(&e))),
+        }
     }
 
     fn upstream_error(&self, e: &str) -> String {
@@ -615,10 +523,17 @@ impl Proxy {
         let api = ApiRequest::parse(parts.method.as_str(), &uri);
         let who = peer.describe();
         let Some(client) = peer.client.and_then(|i| self.clients().get(i)) else {
-            let hint = match (&peer.container, peer.uid) {
-                (Some(c), _) => format!("container = \"{}\"", c.get(..12).unwrap_or(c)),
-                (None, Some(u)) => format!("uid = {u}"),
-                (None, None) => "default = true".to_string(),
+            let hint = match (&peer.cert, peer.address, &peer.container, peer.uid) {
+                (Some(c), _, _, _) => match (&c.common_name, c.dns.first()) {
+                    (Some(n), _) | (None, Some(n)) => format!("cert = \"{n}\""),
+                    (None, None) => "default = true".to_string(),
+                },
+                (None, Some(a), _, _) => format!("address = \"{}\"", a.ip()),
+                (None, None, Some(c), _) => {
+                    format!("container = \"{}\"", c.get(..12).unwrap_or(c))
+                }
+                (None, None, None, Some(u)) => format!("uid = {u}"),
+                (None, None, None, None) => "default = true".to_string(),
             };
             return self
                 .refuse_drained(
@@ -680,35 +595,28 @@ impl Proxy {
         };
         rec.grant = Some(grant.to_string());
 
-        // A client with a `visible` filter sees nothing of other containers.
-        if let Some(vis) = &client.visible
-            && let Some(id) = container_target(&api.path)
-        {
-            let hidden = format!(
-                "drydock guard: no such container: {id} ({name} may see only the containers its `visible` filter in {POLICY_FILE} allows)"
+        // A client with a `visible…` filter sees nothing of other objects:
+        // a request about one is refused as if it did not exist.
+        let filters = Filters::of(client);
+        let mut about: Vec<(Kind, String)> = Vec::new();
+        if let Some((kind, id)) = target(&api.method, &api.path) {
+            about.push((kind, id.to_string()));
+        }
+        if api.path.trim_end_matches('/') == "/images/get" {
+            // `docker save a b`: every image it names.
+            about.extend(
+                api.query
+                    .iter()
+                    .filter(|(k, _)| k == "names")
+                    .map(|(_, v)| (Kind::Image, v.clone())),
             );
-            if !is_container_ref(id) {
-                return self
-                    .refuse_drained(&mut body, rec, StatusCode::FORBIDDEN, hidden)
-                    .await;
-            }
-            match self.inspect(id).await {
-                Ok(Some(v)) if inspect_visible(&v, vis) => {}
-                Ok(_) => {
-                    return self
-                        .refuse_drained(&mut body, rec, StatusCode::FORBIDDEN, hidden)
-                        .await;
-                }
-                Err(e) => {
-                    return self
-                        .refuse_drained(
-                            &mut body,
-                            rec,
-                            StatusCode::BAD_GATEWAY,
-                            self.upstream_error(&e),
-                        )
-                        .await;
-                }
+        }
+        for (kind, id) in about {
+            let Some(vis) = filters.get(kind) else {
+                continue;
+            };
+            if let Err((status, msg)) = self.check_visible(name, kind, &id, vis).await {
+                return self.refuse_drained(&mut body, rec, status, msg).await;
             }
         }
 
@@ -803,14 +711,23 @@ impl Proxy {
             }
             None => body.boxed(),
         };
-        let filter_list =
-            api.method == "GET" && api.path == "/containers/json" && client.visible.is_some();
-        let filter_events =
-            api.method == "GET" && api.path == "/events" && client.visible.is_some();
-        let redact = api.method == "GET"
+        let get = api.method == "GET";
+        let redact = get
             && client.redact_env
             && matches!(segs.as_slice(), ["containers", id, "json"] if *id != "json");
-        if filter_list || redact {
+        let rewrite = if !get {
+            None
+        } else if let Some(kind) = list_kind(&api.path).filter(|k| filters.get(*k).is_some()) {
+            Some(Rewrite::List(kind))
+        } else if api.path.trim_end_matches('/') == "/system/df" && !filters.is_empty() {
+            Some(Rewrite::SystemDf)
+        } else if redact {
+            Some(Rewrite::RedactEnv)
+        } else {
+            None
+        };
+        let filter_events = get && api.path == "/events" && !filters.is_empty();
+        if rewrite.is_some() {
             // The daemon does not compress, but a filtered body must be read.
             headers.remove(header::ACCEPT_ENCODING);
         }
@@ -867,24 +784,24 @@ impl Proxy {
         let ok = resp.status() == StatusCode::OK;
         let (mut parts, body) = resp.into_parts();
         strip_hop_by_hop(&mut parts.headers, false);
-        if ok && (filter_list || redact) {
+        if ok && let Some(rewrite) = rewrite {
             let raw = match Limited::new(body, MAX_FILTERED_RESPONSE).collect().await {
                 Ok(b) => b.to_bytes(),
                 Err(e) => {
                     return self.refuse(
                         rec,
                         StatusCode::BAD_GATEWAY,
-                        format!("drydock guard: the daemon's response could not be read to filter it: {e}"),
+                        format!("drydock guard: the daemon's response could not be read to filter it, so it is withheld: {e}"),
                     );
                 }
             };
-            let out = if filter_list {
-                client
-                    .visible
-                    .as_ref()
-                    .map_or_else(|| Ok(raw.to_vec()), |v| filter_container_list(&raw, v))
-            } else {
-                redact_inspect(&raw)
+            let out = match rewrite {
+                Rewrite::List(kind) => filters.get(kind).map_or_else(
+                    || Err("no filter".to_string()),
+                    |v| filter_list(kind, &raw, v),
+                ),
+                Rewrite::SystemDf => filter_system_df(&raw, &filters),
+                Rewrite::RedactEnv => redact_inspect(&raw),
             };
             return match out {
                 Ok(out) => {
@@ -900,18 +817,9 @@ impl Proxy {
                 ),
             };
         }
-        if ok
-            && filter_events
-            && let Some(v) = &client.visible
-        {
+        if ok && filter_events {
             parts.headers.remove(header::CONTENT_LENGTH);
-            let body = EventFilter {
-                inner: body,
-                visible: v.clone(),
-                lines: EventLines::default(),
-                done: false,
-            };
-            return Response::from_parts(parts, body.boxed());
+            return Response::from_parts(parts, EventFilter::new(body, filters).boxed());
         }
         Response::from_parts(parts, body.boxed())
     }
@@ -928,6 +836,8 @@ impl Proxy {
             "gid": peer.gid,
             "pid": peer.pid,
             "container": peer.container,
+            "address": peer.address.map(|a| a.to_string()),
+            "cert": peer.cert.as_ref().map(CertNames::describe),
             "method": rec.method,
             "path": rec.path,
             "allow": rec.allow,
@@ -943,7 +853,23 @@ impl Proxy {
     }
 }
 
-/// Serves the proxy on a bound listener until the process ends.
+/// Serves HTTP on one accepted connection, whatever its transport (a
+/// unix socket, TCP, TLS over TCP), for the peer it was identified as.
+async fn serve_connection<S>(proxy: Arc<Proxy>, peer: Peer, stream: S)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let peer = Arc::new(peer);
+    let svc = hyper::service::service_fn(move |req| proxy.clone().handle(peer.clone(), req));
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), svc)
+        .with_upgrades()
+        .await;
+}
+
+/// Serves the proxy on a bound unix listener until the process ends.
 pub async fn serve(listener: UnixListener, proxy: Arc<Proxy>) -> std::io::Result<()> {
     loop {
         let (stream, _) = match listener.accept().await {
@@ -956,15 +882,61 @@ pub async fn serve(listener: UnixListener, proxy: Arc<Proxy>) -> std::io::Result
         };
         let proxy = proxy.clone();
         tokio::spawn(async move {
-            let peer = Arc::new(proxy.identify(&stream).await);
-            let svc =
-                hyper::service::service_fn(move |req| proxy.clone().handle(peer.clone(), req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), svc)
-                .with_upgrades()
-                .await;
+            let peer = proxy.identify(&stream).await;
+            serve_connection(proxy, peer, stream).await;
+        });
+    }
+}
+
+/// Serves the proxy on a bound TCP listener until the process ends: with
+/// TLS when `tls` is given (a client that does not finish its handshake
+/// within the header timeout is disconnected; one whose certificate the
+/// CA does not vouch for is refused by the handshake itself).
+pub async fn serve_tcp(
+    listener: std::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    proxy: Arc<Proxy>,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let listener = TcpListener::from_std(listener)?;
+    let tls = tls.map(TlsAcceptor::from);
+    loop {
+        let (stream, address) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("drydock guard: accept: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let proxy = proxy.clone();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let Some(acceptor) = tls else {
+                let peer = proxy.identify_tcp(address, None);
+                serve_connection(proxy, peer, stream).await;
+                return;
+            };
+            let stream = match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    eprintln!("drydock guard: TLS handshake with {address} failed: {e}");
+                    return;
+                }
+                Err(_) => {
+                    eprintln!("drydock guard: TLS handshake with {address} timed out");
+                    return;
+                }
+            };
+            let cert = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| cert_names(c.as_ref()));
+            let peer = proxy.identify_tcp(address, cert);
+            serve_connection(proxy, peer, stream).await;
         });
     }
 }
@@ -1061,6 +1033,97 @@ grants = ["GET /version"]
     }
 
     #[test]
+    fn tcp_clients_by_cert_then_address_then_default() {
+        let p = policy(
+            r#"
+[[proxy.clients]]
+name = "root"
+uid = 0
+grants = ["* /**"]
+
+[[proxy.clients]]
+name = "lan"
+address = "10.0.0.0/8"
+grants = ["GET /info"]
+
+[[proxy.clients]]
+name = "host7"
+address = "10.0.0.7"
+grants = ["GET /info"]
+
+[[proxy.clients]]
+name = "ci"
+cert = "ci-runner"
+grants = ["GET /info"]
+
+[[proxy.clients]]
+name = "web"
+cert = "web.example.com"
+grants = ["GET /info"]
+
+[[proxy.clients]]
+name = "others"
+default = true
+grants = ["GET /version"]
+"#,
+        );
+        let c = &p.proxy.clients;
+        let name = |i: Option<usize>| i.map(|i| c[i].name.as_str());
+        let cert = |cn: Option<&str>, dns: &[&str]| CertNames {
+            common_name: cn.map(str::to_string),
+            dns: dns.iter().map(|d| d.to_string()).collect(),
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // A certificate first, whatever the address.
+        let ci = cert(Some("ci-runner"), &[]);
+        assert_eq!(
+            name(match_tcp_client(c, ip("10.0.0.7"), Some(&ci))),
+            Some("ci")
+        );
+        let web = cert(Some("x"), &["web.example.com"]);
+        assert_eq!(
+            name(match_tcp_client(c, ip("127.0.0.1"), Some(&web))),
+            Some("web")
+        );
+        // Then the most specific address block.
+        let other = cert(Some("nobody"), &[]);
+        assert_eq!(
+            name(match_tcp_client(c, ip("10.0.0.7"), Some(&other))),
+            Some("host7")
+        );
+        assert_eq!(name(match_tcp_client(c, ip("10.9.9.9"), None)), Some("lan"));
+        // Then the default; a uid entry never matches a TCP peer.
+        assert_eq!(
+            name(match_tcp_client(c, ip("127.0.0.1"), None)),
+            Some("others")
+        );
+        let no_default = policy("[[proxy.clients]]\nname = \"a\"\nuid = 0\ngrants = []\n");
+        assert_eq!(
+            match_tcp_client(&no_default.proxy.clients, ip("127.0.0.1"), None),
+            None
+        );
+        // And TCP entries never match a unix peer.
+        let tcp_only = policy(
+            "[[proxy.clients]]\nname = \"a\"\naddress = \"0.0.0.0/0\"\ngrants = []\n[[proxy.clients]]\nname = \"b\"\ncert = \"0\"\ngrants = []\n",
+        );
+        assert_eq!(
+            match_client(&tcp_only.proxy.clients, Some(0), None, None),
+            None
+        );
+        let p = Peer {
+            address: Some("10.0.0.7:5000".parse().unwrap()),
+            cert: Some(ci),
+            ..Peer::default()
+        };
+        assert_eq!(p.describe(), "certificate CN=ci-runner (10.0.0.7:5000)");
+        let p = Peer {
+            address: Some("10.0.0.7:5000".parse().unwrap()),
+            ..Peer::default()
+        };
+        assert_eq!(p.describe(), "address 10.0.0.7:5000");
+    }
+
+    #[test]
     fn grants_with_version_prefix_stripped() {
         let p = policy(
             r#"
@@ -1127,120 +1190,6 @@ grants = ["GET /containers/json", "GET /containers/*/json", "* /containers/*/log
         assert!(c.grant_for("POST", "/containers/x/exec").is_none());
     }
 
-    fn visible(text: &str) -> Visible {
-        policy(&format!(
-            "[[proxy.clients]]\nname = \"v\"\ndefault = true\ngrants = []\nvisible = {text}\n"
-        ))
-        .proxy
-        .clients[0]
-            .visible
-            .clone()
-            .unwrap()
-    }
-
-    #[test]
-    fn container_list_filtering() {
-        let v = visible(r#"{ labels = ["traefik.enable=true"], names = ["web-*"] }"#);
-        let list = json!([
-            {"Id": "1", "Names": ["/web-1"], "Labels": {}},
-            {"Id": "2", "Names": ["/db"], "Labels": {"traefik.enable": "true"}},
-            {"Id": "3", "Names": ["/db2"], "Labels": {"traefik.enable": "false"}},
-            {"Id": "4", "Names": ["/secret"]},
-            {"Id": "5"}
-        ]);
-        let out = filter_container_list(list.to_string().as_bytes(), &v).unwrap();
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        let ids: Vec<&str> = out
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["Id"].as_str().unwrap())
-            .collect();
-        assert_eq!(ids, ["1", "2"]);
-        assert!(filter_container_list(b"{}", &v).is_err());
-        assert!(filter_container_list(b"not json", &v).is_err());
-        // A label key alone: any value.
-        let v = visible(r#"{ labels = ["role"] }"#);
-        let out = filter_container_list(list.to_string().as_bytes(), &v).unwrap();
-        assert_eq!(out, b"[]");
-
-        // Inspect and events under the same filter.
-        let v = visible(r#"{ labels = ["traefik.enable=true"], names = ["web-*"] }"#);
-        assert!(inspect_visible(
-            &json!({"Name": "/web-2", "Config": {}}),
-            &v
-        ));
-        assert!(inspect_visible(
-            &json!({"Name": "/x", "Config": {"Labels": {"traefik.enable": "true"}}}),
-            &v
-        ));
-        assert!(!inspect_visible(
-            &json!({"Name": "/x", "Config": {"Labels": null}}),
-            &v
-        ));
-        let ev = |e: Value| event_visible(e.to_string().as_bytes(), &v);
-        assert!(ev(json!({"Type": "container", "Action": "start",
-            "Actor": {"ID": "1", "Attributes": {"name": "web-1", "image": "x"}}})));
-        assert!(!ev(json!({"Type": "container", "Action": "start",
-            "Actor": {"ID": "2", "Attributes": {"name": "db", "image": "x"}}})));
-        assert!(ev(json!({"Type": "container",
-            "Actor": {"Attributes": {"name": "db", "traefik.enable": "true"}}})));
-        assert!(!ev(json!({"Type": "network", "Action": "connect",
-            "Actor": {"Attributes": {"container": "2", "name": "bridge"}}})));
-        assert!(ev(
-            json!({"Type": "image", "Action": "pull", "Actor": {"Attributes": {"name": "busybox"}}})
-        ));
-        assert!(!event_visible(b"garbage", &v));
-    }
-
-    #[test]
-    fn event_lines_across_chunks() {
-        let v = visible(r#"{ names = ["web"] }"#);
-        let web = json!({"Type": "container", "Action": "start",
-            "Actor": {"Attributes": {"name": "web"}}})
-        .to_string();
-        let db = json!({"Type": "container", "Action": "start",
-            "Actor": {"Attributes": {"name": "db"}}})
-        .to_string();
-        let stream = format!("{web}\n{db}\n{web}\n{db}");
-        let mut l = EventLines::default();
-        let mut out = Vec::new();
-        // Cut every 7 bytes: lines span chunks.
-        for chunk in stream.as_bytes().chunks(7) {
-            out.extend(l.push(chunk, &v));
-        }
-        out.extend(l.finish(&v));
-        assert_eq!(String::from_utf8(out).unwrap(), format!("{web}\n{web}\n"));
-        // The last, unterminated line is judged at the end.
-        let mut l = EventLines::default();
-        assert!(l.push(web.as_bytes(), &v).is_empty());
-        assert_eq!(l.finish(&v), format!("{web}\n").into_bytes());
-    }
-
-    #[test]
-    fn env_redaction() {
-        let inspect = json!({"Id": "x", "Name": "/web",
-            "Config": {"Env": ["PASSWORD=hunter2", "PATH=/usr/bin", "EMPTY=", "NOEQ"], "Image": "busybox"}});
-        let out = redact_inspect(inspect.to_string().as_bytes()).unwrap();
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(
-            out["Config"]["Env"],
-            json!([
-                "PASSWORD=<redacted>",
-                "PATH=<redacted>",
-                "EMPTY=<redacted>",
-                "NOEQ=<redacted>"
-            ])
-        );
-        assert_eq!(out["Config"]["Image"], "busybox");
-        assert!(!String::from_utf8_lossy(&serde_json::to_vec(&out).unwrap()).contains("hunter2"));
-        // No env: unchanged; not an object: refused.
-        let out = redact_inspect(br#"{"Config":{"Env":null}}"#).unwrap();
-        assert_eq!(out, br#"{"Config":{"Env":null}}"#);
-        assert!(redact_inspect(b"[]").is_err());
-        assert!(redact_inspect(b"{").is_err());
-    }
-
     #[test]
     fn patterns_for_refusals() {
         assert_eq!(grant_pattern("/containers/web/logs"), "/containers/*/logs");
@@ -1254,19 +1203,6 @@ grants = ["GET /containers/json", "GET /containers/*/json", "* /containers/*/log
         assert_eq!(grant_pattern("/images/json"), "/images/json");
         assert_eq!(grant_pattern("/exec/abc/start"), "/exec/*/start");
         assert_eq!(grant_pattern("/info"), "/info");
-    }
-
-    #[test]
-    fn container_targets_and_refs() {
-        assert_eq!(container_target("/containers/web/json"), Some("web"));
-        assert_eq!(container_target("/containers/web"), Some("web"));
-        assert_eq!(container_target("/containers/json"), None);
-        assert_eq!(container_target("/containers/create"), None);
-        assert_eq!(container_target("/containers/prune"), None);
-        assert_eq!(container_target("/images/json"), None);
-        assert!(is_container_ref("web-1_a.b"));
-        assert!(!is_container_ref("../x"));
-        assert!(!is_container_ref(""));
     }
 
     #[test]
@@ -1304,18 +1240,10 @@ grants = ["GET /containers/json", "GET /containers/*/json", "* /containers/*/log
             text in "\\PC{0,200}",
             bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
         ) {
-            let v = visible(r#"{ labels = ["a=b"], names = ["web-*"] }"#);
             let _ = container_of_cgroup(&text);
+            let _ = container_of_cgroup(&String::from_utf8_lossy(&bytes));
             let _ = grant_pattern(&text);
-            let _ = container_target(&text);
             let _ = crate::policy::Grant::parse(&text);
-            let _ = filter_container_list(&bytes, &v);
-            let _ = filter_container_list(text.as_bytes(), &v);
-            let _ = redact_inspect(&bytes);
-            let _ = event_visible(&bytes, &v);
-            let mut l = EventLines::default();
-            let _ = l.push(&bytes, &v);
-            let _ = l.finish(&v);
         }
     }
 

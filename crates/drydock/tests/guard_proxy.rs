@@ -805,3 +805,794 @@ fn the_documented_policies_are_valid() {
         assert!(out.contains(&format!("proxy client `{c}`")), "{out}");
     }
 }
+
+const OBJECTS_POLICY: &str = r#"
+[[proxy.clients]]
+name = "admin"
+uid = 0
+grants = ["* /**"]
+
+# Sees only its own images, networks and volumes.
+[[proxy.clients]]
+name = "team"
+uid = 65534
+profile = "read-only"
+visible-images = { names = ["drydock-test/*"], labels = ["com.example.team=a"] }
+visible-networks = { names = ["team-*"] }
+visible-volumes = { names = ["team-*"], labels = ["com.example.team=a"] }
+"#;
+
+fn sorted_lines(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+/// `visible-images`, `visible-networks`, `visible-volumes`: `docker image
+/// ls`, `network ls`, `volume ls` show a client only its own; inspecting
+/// another is refused as if it did not exist; its events are dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sees_only_its_images_networks_and_volumes() {
+    if !support::available_with(&["docker", "setpriv"]) {
+        return;
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("ddko")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let policy = tmp.path().join("guard.toml");
+    std::fs::write(&policy, OBJECTS_POLICY).unwrap();
+    let log = tmp.path().join("decisions.jsonl");
+    let config = open_dir(tmp.path(), "docker-config");
+    let sockdir = open_dir(tmp.path(), "s");
+
+    let d = support::Daemon::start_with(None, &[])
+        .unwrap_or_else(|e| panic!("dockerd did not start: {e}"));
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    support::import_image(&e, "other/secret:1", &[]).await;
+    support::import_image(&e, "team/app:1", &["LABEL com.example.team=a"]).await;
+    let proxy = ProxyProc::start(&sockdir, &d.socket, &policy, &log);
+    let p = proxy.socket.clone();
+    let root = |args: &[&str]| docker(&p, &config, As::Root, args);
+    let team = |args: &[&str]| docker(&p, &config, As::Nobody, args);
+
+    for n in ["team-net", "other-net"] {
+        ok(&root(&["network", "create", n]), "docker network create");
+    }
+    for v in [
+        &["volume", "create", "team-data"][..],
+        &["volume", "create", "other-data"],
+        &[
+            "volume",
+            "create",
+            "--label",
+            "com.example.team=a",
+            "labelled",
+        ],
+    ] {
+        ok(&root(v), "docker volume create");
+    }
+
+    // The admin sees everything.
+    let all = ok(
+        &root(&["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]),
+        "docker image ls (admin)",
+    );
+    assert!(all.contains("other/secret:1"), "{all}");
+
+    // The team client sees its own.
+    let images = ok(
+        &team(&["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]),
+        "docker image ls",
+    );
+    assert_eq!(
+        sorted_lines(&images),
+        [support::IMAGE, "team/app:1"],
+        "{images}"
+    );
+    let networks = ok(
+        &team(&["network", "ls", "--format", "{{.Name}}"]),
+        "docker network ls",
+    );
+    assert_eq!(sorted_lines(&networks), ["team-net"], "{networks}");
+    let volumes = ok(
+        &team(&["volume", "ls", "--format", "{{.Name}}"]),
+        "docker volume ls",
+    );
+    assert_eq!(
+        sorted_lines(&volumes),
+        ["labelled", "team-data"],
+        "{volumes}"
+    );
+
+    // Inspecting its own works; another's is refused as missing.
+    ok(
+        &team(&["image", "inspect", support::IMAGE]),
+        "docker image inspect (visible)",
+    );
+    ok(
+        &team(&["network", "inspect", "team-net"]),
+        "docker network inspect (visible)",
+    );
+    ok(
+        &team(&["volume", "inspect", "labelled"]),
+        "docker volume inspect (visible)",
+    );
+    refused(
+        &team(&["image", "inspect", "other/secret:1"]),
+        "docker image inspect <hidden image>",
+        &[
+            "drydock guard: no such image: other/secret:1",
+            "`visible-images` filter in guard.toml",
+        ],
+    );
+    let id = ok(
+        &root(&["image", "inspect", "--format", "{{.Id}}", "other/secret:1"]),
+        "docker image inspect (admin)",
+    );
+    refused(
+        &team(&["image", "inspect", id.trim()]),
+        "docker image inspect <hidden image by ID>",
+        &["drydock guard: no such image"],
+    );
+    refused(
+        &team(&["network", "inspect", "other-net"]),
+        "docker network inspect <hidden network>",
+        &["drydock guard: no such network: other-net"],
+    );
+    refused(
+        &team(&["volume", "inspect", "other-data"]),
+        "docker volume inspect <hidden volume>",
+        &["drydock guard: no such volume: other-data"],
+    );
+
+    // Its event stream: its networks and volumes, not the others'.
+    let mut events = docker_cmd(
+        &p,
+        &config,
+        As::Nobody,
+        &[
+            "events",
+            "--since",
+            "0",
+            "--format",
+            "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let rx = lines_of(&mut events);
+    let mut got = Vec::new();
+    while let Ok(l) = rx.recv_timeout(Duration::from_secs(3)) {
+        got.push(l);
+    }
+    let _ = events.kill();
+    let _ = events.wait();
+    assert!(
+        got.iter()
+            .any(|l| l.starts_with("network create") && l.ends_with("team-net")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().any(|l| l.starts_with("volume create team-data")),
+        "{got:#?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|l| l.contains("other-") || l.contains("other/secret")),
+        "{got:#?}"
+    );
+    let all_events = {
+        let mut ev = docker_cmd(
+            &p,
+            &config,
+            As::Root,
+            &[
+                "events",
+                "--since",
+                "0",
+                "--format",
+                "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+        let rx = lines_of(&mut ev);
+        let mut got = Vec::new();
+        while let Ok(l) = rx.recv_timeout(Duration::from_secs(3)) {
+            got.push(l);
+        }
+        let _ = ev.kill();
+        let _ = ev.wait();
+        got
+    };
+    assert!(
+        all_events.iter().any(|l| l.contains("other-net")),
+        "the admin's events: {all_events:#?}"
+    );
+    drop(proxy);
+
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().any(|l| {
+        l["client"] == "team"
+            && l["allow"] == false
+            && l["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("no such volume: other-data"))
+    }));
+}
+
+/// Certificates made with the openssl CLI.
+struct Pki {
+    dir: PathBuf,
+}
+
+impl Pki {
+    fn openssl(&self, args: &[&str]) {
+        let o = Command::new("openssl")
+            .current_dir(&self.dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "openssl {args:?}: {}", text(&o.stderr));
+    }
+
+    /// A CA (`NAME.pem`, `NAME-key.pem`).
+    fn ca(&self, name: &str) {
+        std::fs::write(
+            self.dir.join("ca.cnf"),
+            "[req]\ndistinguished_name = dn\n[dn]\n[v3_ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n",
+        )
+        .unwrap();
+        let key = format!("{name}-key.pem");
+        self.openssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &key,
+        ]);
+        self.openssl(&[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            &key,
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={name}"),
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3_ca",
+        ]);
+    }
+
+    /// A certificate `NAME.pem` (key `NAME-key.pem`) signed by `ca`.
+    fn cert(&self, ca: &str, name: &str, cn: &str, ext: &str) {
+        let key = format!("{name}-key.pem");
+        let ext_file = format!("{name}.ext");
+        std::fs::write(self.dir.join(&ext_file), ext).unwrap();
+        self.openssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &key,
+        ]);
+        self.openssl(&[
+            "req",
+            "-new",
+            "-key",
+            &key,
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/O=drydock/CN={cn}"),
+            "-config",
+            "ca.cnf",
+        ]);
+        self.openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}-key.pem"),
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "2",
+            "-extfile",
+            &ext_file,
+        ]);
+    }
+
+    fn path(&self, f: &str) -> PathBuf {
+        self.dir.join(f)
+    }
+}
+
+const CLIENT_EXT: &str = "basicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = clientAuth\n";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `docker` command over TCP with TLS: `--tlsverify` with a client
+/// certificate, or `--tls` (the server verified, no client certificate).
+fn docker_tls(port: u16, config: &Path, pki: &Pki, client: Option<&str>, args: &[&str]) -> Command {
+    let mut c = Command::new("docker");
+    c.env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .env_remove("DOCKER_CERT_PATH")
+        .env("DOCKER_CONFIG", config)
+        .arg("-H")
+        .arg(format!("tcp://127.0.0.1:{port}"))
+        .arg("--tlscacert")
+        .arg(pki.path("ca.pem"));
+    match client {
+        Some(name) => {
+            c.arg("--tlsverify")
+                .arg("--tlscert")
+                .arg(pki.path(&format!("{name}.pem")))
+                .arg("--tlskey")
+                .arg(pki.path(&format!("{name}-key.pem")));
+        }
+        None => {
+            c.arg("--tls");
+        }
+    }
+    c.args(args);
+    c
+}
+
+fn run_cmd(c: Command) -> Output {
+    assert_cmd::Command::from_std(c)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+const TLS_POLICY: &str = r#"
+[[proxy.clients]]
+name = "admin"
+uid = 0
+grants = ["* /**"]
+
+[[proxy.clients]]
+name = "ci"
+cert = "ci-runner"
+grants = ["* /**"]
+
+[[proxy.clients]]
+name = "watcher"
+cert = "watcher"
+profile = "read-only"
+visible = { labels = ["drydock.visible=yes"] }
+"#;
+
+/// The proxy on TCP with TLS and client certificates, beside its unix
+/// socket: the real `docker --tlsverify` CLI per certificate, refusals at
+/// the handshake, and an exec's stdin round trip over TLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_serves_docker_over_tls_by_client_certificate() {
+    if !support::available_with(&["docker", "openssl"]) {
+        return;
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("ddkt")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let pki = Pki {
+        dir: tmp.path().join("pki"),
+    };
+    std::fs::create_dir_all(&pki.dir).unwrap();
+    pki.ca("ca");
+    pki.cert(
+        "ca",
+        "server",
+        "proxy",
+        "basicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n",
+    );
+    pki.cert("ca", "ci", "ci-runner", CLIENT_EXT);
+    pki.cert("ca", "watcher", "watcher", CLIENT_EXT);
+    pki.ca("rogue-ca");
+    pki.cert("rogue-ca", "rogue", "ci-runner", CLIENT_EXT);
+
+    let policy = tmp.path().join("guard.toml");
+    std::fs::write(&policy, TLS_POLICY).unwrap();
+    let log = tmp.path().join("decisions.jsonl");
+    let config = tmp.path().join("docker-config");
+    std::fs::create_dir_all(&config).unwrap();
+
+    let d = support::Daemon::start_with(None, &[])
+        .unwrap_or_else(|e| panic!("dockerd did not start: {e}"));
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    let image = support::IMAGE;
+
+    // Plain TCP away from loopback is refused at start (CIS 2.6), and on
+    // loopback without --insecure-tcp.
+    let port = free_port();
+    for (listen, extra, expect) in [
+        (
+            format!("tcp://0.0.0.0:{port}"),
+            &["--insecure-tcp"][..],
+            "CIS 2.6",
+        ),
+        (format!("tcp://127.0.0.1:{port}"), &[][..], "--insecure-tcp"),
+    ] {
+        let o = assert_cmd::Command::cargo_bin("drydock")
+            .unwrap()
+            .args(["guard", "proxy", "--listen", &listen])
+            .args(extra)
+            .arg("--upstream")
+            .arg(&d.socket)
+            .arg("--policy")
+            .arg(&policy)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{listen} started");
+        assert!(
+            text(&o.stderr).contains(expect),
+            "{listen}: {}",
+            text(&o.stderr)
+        );
+    }
+
+    // Both listeners at once: a unix socket and TCP with TLS.
+    let socket = tmp.path().join("proxy.sock");
+    let child = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .args(["guard", "proxy", "--listen"])
+        .arg(format!("unix://{}", socket.display()))
+        .arg("--listen")
+        .arg(format!("tcp://127.0.0.1:{port}"))
+        .arg("--tls-cert")
+        .arg(pki.path("server.pem"))
+        .arg("--tls-key")
+        .arg(pki.path("server-key.pem"))
+        .arg("--tls-ca")
+        .arg(pki.path("ca.pem"))
+        .arg("--upstream")
+        .arg(format!("unix://{}", d.socket.display()))
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--log")
+        .arg(&log)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut proxy = ProxyProc { child, socket };
+    let t0 = Instant::now();
+    while UnixStream::connect(&proxy.socket).is_err()
+        || std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+    {
+        if let Ok(Some(status)) = proxy.child.try_wait() {
+            panic!("the proxy exited: {status}");
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the proxy did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ci = |args: &[&str]| run_cmd(docker_tls(port, &config, &pki, Some("ci"), args));
+    let watcher = |args: &[&str]| run_cmd(docker_tls(port, &config, &pki, Some("watcher"), args));
+
+    // The granted certificate: everything, still judged.
+    ok(&ci(&["ps"]), "docker ps over TLS (ci)");
+    let mut run = vec![
+        "run",
+        "-d",
+        "--name",
+        "talker",
+        "--label",
+        "drydock.visible=yes",
+    ];
+    run.extend_from_slice(SAFE);
+    run.extend_from_slice(&[
+        image,
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "i=0; while true; do echo line $i; i=$((i+1)); /bin/busybox sleep 0.1; done",
+    ]);
+    ok(&ci(&run), "docker run -d over TLS");
+    let mut run = vec!["run", "-d", "--name", "hidden"];
+    run.extend_from_slice(SAFE);
+    run.extend_from_slice(&[image, "/bin/busybox", "sleep", "300"]);
+    ok(&ci(&run), "docker run -d hidden over TLS");
+    let mut priv_run = vec!["run", "--rm", "--privileged"];
+    priv_run.extend_from_slice(SAFE);
+    priv_run.extend_from_slice(&[image, "/bin/busybox", "true"]);
+    refused(
+        &ci(&priv_run),
+        "docker run --privileged over TLS",
+        &["drydock guard: denied by CTR001 (privileged-container)"],
+    );
+
+    // `docker exec -i … cat` round-trips stdin over the upgraded TLS
+    // connection, its half-close ending the exec.
+    let o = assert_cmd::Command::from_std(docker_tls(
+        port,
+        &config,
+        &pki,
+        Some("ci"),
+        &["exec", "-i", "talker", "/bin/busybox", "cat"],
+    ))
+    .write_stdin("over TLS\nand back\n")
+    .timeout(Duration::from_secs(60))
+    .output()
+    .unwrap();
+    assert_eq!(
+        ok(&o, "docker exec -i cat over TLS"),
+        "over TLS\nand back\n"
+    );
+
+    // `docker logs -f` streams over TLS.
+    let mut follow = docker_tls(port, &config, &pki, Some("ci"), &["logs", "-f", "talker"]);
+    let mut follow = follow
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut follow);
+    for _ in 0..20 {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("docker logs -f over TLS: no line");
+        assert!(line.starts_with("line "), "{line}");
+    }
+    let _ = follow.kill();
+    let _ = follow.wait();
+    // `docker exec -it` over TLS (a TTY, under `script`).
+    if which("script").is_some() {
+        let cmdline = format!(
+            "docker -H tcp://127.0.0.1:{port} --tlsverify --tlscacert {} --tlscert {} --tlskey {} exec -it talker /bin/busybox sh -c 'echo tty-$((6*7))'",
+            pki.path("ca.pem").display(),
+            pki.path("ci.pem").display(),
+            pki.path("ci-key.pem").display()
+        );
+        let o = assert_cmd::Command::new("script")
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env("DOCKER_CONFIG", &config)
+            .args(["-q", "-e", "-c", &cmdline, "/dev/null"])
+            .write_stdin("")
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(
+            text(&o.stdout).contains("tty-42"),
+            "docker exec -it over TLS: {}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+    }
+
+    // The other certificate: its own grants and filter.
+    let names = ok(
+        &watcher(&["ps", "-a", "--format", "{{.Names}}"]),
+        "docker ps over TLS (watcher)",
+    );
+    assert_eq!(names.trim(), "talker", "{names}");
+    refused(
+        &watcher(&["rm", "-f", "talker"]),
+        "docker rm over TLS (watcher)",
+        &[
+            "drydock guard: watcher may not DELETE /containers/talker (no grant in guard.toml)",
+            "certificate CN=watcher (127.0.0.1:",
+        ],
+    );
+
+    // No client certificate, or one from another CA: refused at the
+    // handshake, before any request.
+    let before = std::fs::read_to_string(&log).unwrap().lines().count();
+    let o = run_cmd(docker_tls(port, &config, &pki, None, &["ps"]));
+    assert!(
+        !o.status.success(),
+        "docker without a client certificate was served"
+    );
+    eprintln!("no client certificate: {}", text(&o.stderr).trim());
+    assert!(
+        !text(&o.stderr).contains("Error response from daemon"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run_cmd(docker_tls(port, &config, &pki, Some("rogue"), &["ps"]));
+    assert!(
+        !o.status.success(),
+        "a certificate of another CA was served"
+    );
+    eprintln!("another CA: {}", text(&o.stderr).trim());
+    assert!(
+        !text(&o.stderr).contains("Error response from daemon"),
+        "{}",
+        text(&o.stderr)
+    );
+    // The docker CLI (Go) does not even send a certificate that the CAs
+    // the server names did not issue; openssl does: the handshake refuses
+    // it, and a certificate of the right CA is served (the control).
+    let s_client = |name: &str| {
+        let o = assert_cmd::Command::new("openssl")
+            .args(["s_client", "-quiet", "-connect"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-CAfile")
+            .arg(pki.path("ca.pem"))
+            .arg("-cert")
+            .arg(pki.path(&format!("{name}.pem")))
+            .arg("-key")
+            .arg(pki.path(&format!("{name}-key.pem")))
+            .write_stdin("GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n")
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        format!("{}{}", text(&o.stdout), text(&o.stderr))
+    };
+    let out = s_client("rogue");
+    eprintln!(
+        "openssl s_client with another CA's certificate: {}",
+        out.trim()
+    );
+    assert!(!out.contains("HTTP/1.1 200"), "{out}");
+    let out = s_client("ci");
+    assert!(out.contains("HTTP/1.1 200"), "{out}");
+    let after = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert_eq!(
+        before + 1,
+        after,
+        "a refused handshake reached the request log (or the control did not)"
+    );
+
+    // The unix listener still serves its own identities.
+    ok(
+        &docker(&proxy.socket, &config, As::Root, &["ps"]),
+        "docker ps on the unix socket",
+    );
+
+    let _ = ci(&["rm", "-f", "talker", "hidden"]);
+    drop(proxy);
+
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["client"] == "ci"
+            && l["cert"] == "CN=ci-runner"
+            && l["address"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("127.0.0.1:"))
+            && l["status"] == 101),
+        "no upgraded request logged with the certificate's identity"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["client"] == "watcher" && l["allow"] == false && l["method"] == "DELETE")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["client"] == "admin" && l["uid"] == 0 && l["address"].is_null())
+    );
+}
+
+/// Plain TCP, allowed on loopback with `--insecure-tcp`: clients are
+/// known by their address (no daemon needed: a request that passes its
+/// grant gets the 502 of the missing daemon).
+#[test]
+fn plain_tcp_on_loopback_knows_clients_by_address() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = tmp.path().join("guard.toml");
+    let log = tmp.path().join("log.jsonl");
+    let missing = tmp.path().join("no-daemon.sock");
+    let start = |policy_text: &str| {
+        std::fs::write(&policy, policy_text).unwrap();
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_drydock"))
+            .args(["guard", "proxy", "--insecure-tcp", "--listen"])
+            .arg(format!("tcp://127.0.0.1:{port}"))
+            .arg("--upstream")
+            .arg(&missing)
+            .arg("--policy")
+            .arg(&policy)
+            .arg("--log")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut p = ProxyProc {
+            child,
+            socket: tmp.path().join("unused"),
+        };
+        let t0 = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = p.child.try_wait() {
+                panic!("the proxy exited: {status}");
+            }
+            assert!(t0.elapsed() < Duration::from_secs(20));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (p, port)
+    };
+    let get = |port: u16, path: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        text(&out)
+    };
+
+    let (proxy, port) = start(
+        "[[proxy.clients]]\nname = \"local\"\naddress = \"127.0.0.0/8\"\ngrants = [\"GET /info\"]\n\n[[proxy.clients]]\nname = \"root\"\nuid = 0\ngrants = [\"* /**\"]\n",
+    );
+    let r = get(port, "/v1.41/info");
+    assert!(r.starts_with("HTTP/1.1 502"), "{r}");
+    let r = get(port, "/v1.41/containers/json");
+    assert!(r.starts_with("HTTP/1.1 403"), "{r}");
+    assert!(r.contains("local may not GET /containers/json"), "{r}");
+    assert!(r.contains("local is address 127.0.0.1:"), "{r}");
+    drop(proxy);
+
+    // A uid entry never matches a TCP peer, even root's own connection.
+    let (proxy, port) = start(
+        "[[proxy.clients]]\nname = \"lan\"\naddress = \"10.0.0.0/8\"\ngrants = [\"* /**\"]\n\n[[proxy.clients]]\nname = \"root\"\nuid = 0\ngrants = [\"* /**\"]\n",
+    );
+    let r = get(port, "/v1.41/info");
+    assert!(r.starts_with("HTTP/1.1 403"), "{r}");
+    assert!(r.contains("no client entry in guard.toml"), "{r}");
+    assert!(r.contains("address = \\\"127.0.0.1\\\""), "{r}");
+    drop(proxy);
+
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().any(|l| {
+        l["client"] == "local"
+            && l["address"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("127.0.0.1:"))
+            && l["cert"].is_null()
+            && l["uid"].is_null()
+    }));
+}

@@ -184,6 +184,8 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
                 let who = match &c.identity {
                     drydock_guard::policy::Identity::Uid(u) => format!("uid {u}"),
                     drydock_guard::policy::Identity::Container(n) => format!("container {n}"),
+                    drydock_guard::policy::Identity::Cert(n) => format!("certificate {n}"),
+                    drydock_guard::policy::Identity::Address(a) => format!("address {a}"),
                     drydock_guard::policy::Identity::Default => "everyone else".to_string(),
                 };
                 writeln!(
