@@ -393,6 +393,258 @@ pub fn create_spec(body: &ContainerCreateBody, name: Option<&str>) -> ContainerS
     c
 }
 
+/// Where a service's container settings sit in a `ServiceSpec`.
+const TASK_CONTAINER: &str = "TaskTemplate.ContainerSpec";
+
+/// Converts the body of a Swarm service create or update (`POST
+/// /services/create`, `POST /services/{id}/update`: a `ServiceSpec`) into
+/// the container its tasks run, each field with its path in the body:
+/// `TaskTemplate.ContainerSpec` (`…Mounts[0].Source`, `…CapabilityAdd[1]`,
+/// `…Privileges.NoNewPrivileges`), `TaskTemplate.Resources`
+/// (`…Limits.MemoryBytes`), `TaskTemplate.RestartPolicy`,
+/// `TaskTemplate.LogDriver`, the networks (`TaskTemplate.Networks[0].Target`,
+/// or the deprecated top-level `Networks`; a target named `host` or `none`
+/// is also the network mode) and `EndpointSpec.Ports` (published on every
+/// interface: the routing mesh or, in `host` mode, the node's own).
+/// The service's `Name` names it, else its image.
+pub fn service_spec(spec: &bollard::models::ServiceSpec) -> ContainerSpec {
+    let task = spec.task_template.clone().unwrap_or_default();
+    let cs = task.container_spec.clone().unwrap_or_default();
+    let name = non_empty(&spec.name)
+        .or_else(|| non_empty(&cs.image))
+        .unwrap_or("new service")
+        .to_string();
+    let mut c = ContainerSpec {
+        origin: api(BODY_PATH),
+        source: ContainerSource::Api,
+        name,
+        ..ContainerSpec::default()
+    };
+    let base = TASK_CONTAINER;
+    container_config(
+        &mut c,
+        &ConfigFields {
+            image: &cs.image,
+            user: &cs.user,
+            env: &cs.env,
+            labels: &cs.labels,
+            healthcheck: &cs.health_check,
+            exposed_ports: &None,
+        },
+        &format!("{base}."),
+    );
+    // `container_config` names the healthcheck `Healthcheck`; a service
+    // spells it `HealthCheck`.
+    c.healthcheck = cs
+        .health_check
+        .as_ref()
+        .and_then(|h| healthcheck(h, &format!("{base}.HealthCheck")));
+    let list = |v: &Option<Vec<String>>, field: &str| -> Vec<Sp<String>> {
+        v.as_deref()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| sp(s.clone(), format!("{base}.{field}[{i}]")))
+            .collect()
+    };
+    c.read_only = cs.read_only.map(|r| sp(r, format!("{base}.ReadOnly")));
+    c.cap_add = list(&cs.capability_add, "CapabilityAdd");
+    c.cap_drop = list(&cs.capability_drop, "CapabilityDrop");
+    if cs.capability_drop.as_ref().is_some_and(|d| !d.is_empty()) {
+        c.cap_drop_key = Some(api(format!("{base}.CapabilityDrop")));
+    }
+    c.extra_hosts = list(&cs.hosts, "Hosts");
+    c.mounts = cs
+        .mounts
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| api_mount(m, &format!("{base}.Mounts[{i}]")))
+        .collect();
+    c.sysctls = cs
+        .sysctls
+        .as_ref()
+        .map(|s| map_pairs(s, &format!("{base}.Sysctls")))
+        .unwrap_or_default();
+    c.ulimits = ulimit_pairs(cs.ulimits.as_deref(), &format!("{base}.Ulimits"));
+    c.oom_score_adj = cs
+        .oom_score_adj
+        .filter(|v| *v != 0)
+        .map(|v| sp(v, format!("{base}.OomScoreAdj")));
+    c.secrets = cs
+        .secrets
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            non_empty(&s.secret_name)
+                .map(|n| sp(n.to_string(), format!("{base}.Secrets[{i}].SecretName")))
+        })
+        .collect();
+    c.configs = cs
+        .configs
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            non_empty(&s.config_name)
+                .map(|n| sp(n.to_string(), format!("{base}.Configs[{i}].ConfigName")))
+        })
+        .collect();
+    if let Some(p) = &cs.privileges {
+        service_privileges(&mut c, p, &format!("{base}.Privileges"));
+    }
+
+    const RES: &str = "TaskTemplate.Resources";
+    if let Some(l) = task.resources.as_ref().and_then(|r| r.limits.as_ref()) {
+        let r = &mut c.resources;
+        r.memory = l
+            .memory_bytes
+            .filter(|m| *m > 0)
+            .map(|m| sp(m.to_string(), format!("{RES}.Limits.MemoryBytes")));
+        r.cpus = l
+            .nano_cpus
+            .and_then(cpus_from_nano)
+            .map(|v| sp(v, format!("{RES}.Limits.NanoCPUs")));
+        r.pids = l
+            .pids
+            .filter(|p| *p > 0)
+            .map(|p| sp(p, format!("{RES}.Limits.Pids")));
+    }
+    if let Some(m) = task
+        .resources
+        .as_ref()
+        .and_then(|r| r.reservations.as_ref())
+        .and_then(|r| r.memory_bytes)
+        .filter(|m| *m > 0)
+    {
+        c.resources.memory_reservation =
+            Some(sp(m.to_string(), format!("{RES}.Reservations.MemoryBytes")));
+    }
+    c.restart = task.restart_policy.as_ref().and_then(|p| {
+        use bollard::models::TaskSpecRestartPolicyConditionEnum as Cond;
+        let attempts = p.max_attempts.filter(|n| *n > 0);
+        // As `docker run --restart` would write the same policy: `any`
+        // without a maximum restarts forever, like `always`.
+        let v = match (p.condition?, attempts) {
+            (Cond::NONE, _) => "no".to_string(),
+            (Cond::ANY | Cond::ON_FAILURE, Some(n)) => format!("on-failure:{n}"),
+            (Cond::ANY, None) => "always".to_string(),
+            (Cond::ON_FAILURE, None) => "on-failure".to_string(),
+            (Cond::EMPTY, _) => return None,
+        };
+        Some(sp(v, "TaskTemplate.RestartPolicy.Condition"))
+    });
+    c.logging = task.log_driver.as_ref().map(|l| Logging {
+        origin: api("TaskTemplate.LogDriver"),
+        driver: non_empty(&l.name).map(|n| sp(n.to_string(), "TaskTemplate.LogDriver.Name")),
+        options: l
+            .options
+            .as_ref()
+            .map(|o| map_pairs(o, "TaskTemplate.LogDriver.Options"))
+            .unwrap_or_default(),
+    });
+
+    // The task's networks, else the service's (deprecated since API 1.44).
+    let (nets, nets_path) = match (&task.networks, &spec.networks) {
+        (Some(n), _) if !n.is_empty() => (n.as_slice(), "TaskTemplate.Networks"),
+        (_, Some(n)) => (n.as_slice(), "Networks"),
+        _ => (&[][..], "Networks"),
+    };
+    for (i, n) in nets.iter().enumerate() {
+        let Some(target) = non_empty(&n.target) else {
+            continue;
+        };
+        let path = format!("{nets_path}[{i}].Target");
+        if matches!(target, "host" | "none") && c.network_mode.is_none() {
+            c.network_mode = Some(sp(target.to_string(), path.clone()));
+        }
+        c.networks.push(sp(target.to_string(), path));
+    }
+
+    c.ports = spec
+        .endpoint_spec
+        .as_ref()
+        .and_then(|e| e.ports.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let path = format!("EndpointSpec.Ports[{i}]");
+            let target = p.target_port.filter(|t| *t > 0)?;
+            Some(PortMapping {
+                origin: api(path.clone()),
+                // Published on every interface of the node(s).
+                host_ip: None,
+                published: p
+                    .published_port
+                    .filter(|p| *p > 0)
+                    .map(|p| sp(p.to_string(), format!("{path}.PublishedPort"))),
+                target: sp(target.to_string(), format!("{path}.TargetPort")),
+                protocol: Some(sp(
+                    p.protocol
+                        .map(|p| p.to_string())
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or_else(|| "tcp".to_string()),
+                    format!("{path}.Protocol"),
+                )),
+                short_syntax: false,
+            })
+        })
+        .collect();
+    c
+}
+
+/// A service's `Privileges` as the security options a container would
+/// have: `NoNewPrivileges` → `no-new-privileges`, a seccomp or AppArmor
+/// mode that switches confinement off → `seccomp=unconfined`,
+/// `apparmor=unconfined`, `SELinuxContext.Disable` → `label=disable`.
+fn service_privileges(
+    c: &mut ContainerSpec,
+    p: &bollard::models::TaskSpecContainerSpecPrivileges,
+    base: &str,
+) {
+    use bollard::models::{
+        TaskSpecContainerSpecPrivilegesAppArmorModeEnum as AppArmor,
+        TaskSpecContainerSpecPrivilegesSeccompModeEnum as Seccomp,
+    };
+    if p.no_new_privileges == Some(true) {
+        c.security_opt.push(sp(
+            "no-new-privileges:true".to_string(),
+            format!("{base}.NoNewPrivileges"),
+        ));
+    }
+    if let Some(s) = &p.seccomp {
+        let path = format!("{base}.Seccomp.Mode");
+        match s.mode {
+            Some(Seccomp::UNCONFINED) => c
+                .security_opt
+                .push(sp("seccomp=unconfined".to_string(), path)),
+            Some(Seccomp::CUSTOM) => c.security_opt.push(sp("seccomp=custom".to_string(), path)),
+            _ => {}
+        }
+    }
+    if p.app_armor.as_ref().and_then(|a| a.mode) == Some(AppArmor::DISABLED) {
+        c.security_opt.push(sp(
+            "apparmor=unconfined".to_string(),
+            format!("{base}.AppArmor.Mode"),
+        ));
+    }
+    if p.se_linux_context
+        .as_ref()
+        .and_then(|s| s.disable)
+        .unwrap_or(false)
+    {
+        c.security_opt.push(sp(
+            "label=disable".to_string(),
+            format!("{base}.SELinuxContext.Disable"),
+        ));
+    }
+}
+
 const PROPAGATIONS: [&str; 6] = [
     "shared", "rshared", "slave", "rslave", "private", "rprivate",
 ];
@@ -537,27 +789,7 @@ fn host_config(
         .filter(|p| *p > 0)
         .map(|p| sp(p, "HostConfig.PidsLimit"));
 
-    c.ulimits = h
-        .ulimits
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, u)| {
-            let path = format!("{HC}.Ulimits[{i}]");
-            let name = non_empty(&u.name)?;
-            let value = format!(
-                "{}:{}",
-                u.soft.map(|s| s.to_string()).unwrap_or_default(),
-                u.hard.map(|s| s.to_string()).unwrap_or_default()
-            );
-            Some(KeyValue {
-                origin: api(path.clone()),
-                key: sp(name.to_string(), format!("{path}.Name")),
-                value: sp(value, path),
-            })
-        })
-        .collect();
+    c.ulimits = ulimit_pairs(h.ulimits.as_deref(), &format!("{HC}.Ulimits"));
     c.devices = h
         .devices
         .as_deref()
@@ -634,6 +866,29 @@ fn host_config(
     if h.publish_all_ports == Some(true) {
         publish_all(c, live_ports);
     }
+}
+
+/// Ulimits (`nofile` → `1024:2048`), each with the path of its entry
+/// (`HostConfig.Ulimits[0]`).
+fn ulimit_pairs(list: Option<&[bollard::models::ResourcesUlimits]>, base: &str) -> Vec<KeyValue> {
+    list.unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            let path = format!("{base}[{i}]");
+            let name = non_empty(&u.name)?;
+            let value = format!(
+                "{}:{}",
+                u.soft.map(|s| s.to_string()).unwrap_or_default(),
+                u.hard.map(|s| s.to_string()).unwrap_or_default()
+            );
+            Some(KeyValue {
+                origin: api(path.clone()),
+                key: sp(name.to_string(), format!("{path}.Name")),
+                value: sp(value, path),
+            })
+        })
+        .collect()
 }
 
 /// `docker run -P`: every exposed port (the container's, which include its
@@ -951,6 +1206,116 @@ mod tests {
         );
         // Without a name, the image names it.
         assert_eq!(create_spec(&body, None).name, "busybox");
+    }
+
+    /// `docker service create` (CLI 28.2) as it sends the body, with
+    /// `--name web --mount type=bind,src=/var/run/docker.sock,dst=… --cap-add
+    /// NET_ADMIN --cap-add SYS_ADMIN --limit-memory 256m --limit-cpu 0.5
+    /// --limit-pids 100 --reserve-memory 64m --read-only --user 1000
+    /// --publish 8080:80 --sysctl net.ipv4.ip_forward=1 -e A=1 --label role=x
+    /// --container-label c=d --restart-condition any --host foo:1.2.3.4
+    /// --ulimit nofile=1024:2048` (its `--network host` resolved by the CLI
+    /// to the network's ID, here replaced by the name an API client may send).
+    const CLI_SERVICE: &str = r#"{"Name":"web","Labels":{"role":"x"},"TaskTemplate":{"ContainerSpec":{"Image":"busybox:latest","Labels":{"c":"d"},"Args":["sleep","1"],"Env":["A=1"],"User":"1000","Init":false,"ReadOnly":true,"Mounts":[{"Type":"bind","Source":"/var/run/docker.sock","Target":"/var/run/docker.sock"}],"Hosts":["1.2.3.4 foo"],"DNSConfig":{},"Sysctls":{"net.ipv4.ip_forward":"1"},"CapabilityAdd":["CAP_NET_ADMIN","CAP_SYS_ADMIN"],"Ulimits":[{"Name":"nofile","Hard":2048,"Soft":1024}]},"Resources":{"Limits":{"NanoCPUs":500000000,"MemoryBytes":268435456,"Pids":100},"Reservations":{"MemoryBytes":67108864}},"RestartPolicy":{"Condition":"any","Delay":5000000000,"MaxAttempts":0},"Placement":{},"Networks":[{"Target":"host"}],"ForceUpdate":0},"Mode":{"Replicated":{}},"EndpointSpec":{"Mode":"vip","Ports":[{"Protocol":"tcp","TargetPort":80,"PublishedPort":8080,"PublishMode":"ingress"}]}}"#;
+
+    #[test]
+    fn service_fields_have_request_paths() {
+        let spec: bollard::models::ServiceSpec = serde_json::from_str(CLI_SERVICE).unwrap();
+        let c = service_spec(&spec);
+        const CS: &str = "TaskTemplate.ContainerSpec";
+        assert_eq!(c.name, "web");
+        assert_eq!(c.source, ContainerSource::Api);
+        assert_eq!(c.origin, api(BODY_PATH));
+        assert_eq!(c.image.as_ref().unwrap().origin, api(format!("{CS}.Image")));
+        assert_eq!(
+            c.image_ref.as_ref().unwrap().full_name(),
+            "docker.io/library/busybox"
+        );
+        assert_eq!(c.user.as_ref().unwrap().value, "1000");
+        assert_eq!(c.environment[0].origin, api(format!("{CS}.Env[0]")));
+        assert_eq!(c.labels[0].origin, api(format!("{CS}.Labels[\"c\"]")));
+        assert!(c.read_only.as_ref().unwrap().value);
+        let m = &c.mounts[0];
+        assert_eq!(m.kind.value, MountKind::Bind);
+        assert_eq!(m.source.as_ref().unwrap().value, "/var/run/docker.sock");
+        assert_eq!(
+            m.source.as_ref().unwrap().origin,
+            api(format!("{CS}.Mounts[0].Source"))
+        );
+        assert_eq!(c.cap_add[1].value, "CAP_SYS_ADMIN");
+        assert_eq!(c.cap_add[1].origin, api(format!("{CS}.CapabilityAdd[1]")));
+        assert_eq!(c.sysctls[0].key.value, "net.ipv4.ip_forward");
+        assert_eq!(c.ulimits[0].value.value, "1024:2048");
+        assert_eq!(c.extra_hosts[0].origin, api(format!("{CS}.Hosts[0]")));
+        let r = &c.resources;
+        assert_eq!(r.memory.as_ref().unwrap().value, "268435456");
+        assert_eq!(
+            r.memory.as_ref().unwrap().origin,
+            api("TaskTemplate.Resources.Limits.MemoryBytes")
+        );
+        assert_eq!(r.cpus.as_ref().unwrap().value, "0.5");
+        assert_eq!(r.pids.as_ref().unwrap().value, 100);
+        assert_eq!(r.memory_reservation.as_ref().unwrap().value, "67108864");
+        assert_eq!(c.restart.as_ref().unwrap().value, "always");
+        let nm = c.network_mode.as_ref().unwrap();
+        assert_eq!(nm.value, "host");
+        assert_eq!(nm.origin, api("TaskTemplate.Networks[0].Target"));
+        let p = &c.ports[0];
+        assert_eq!(p.published.as_ref().unwrap().value, "8080");
+        assert_eq!(
+            p.published.as_ref().unwrap().origin,
+            api("EndpointSpec.Ports[0].PublishedPort")
+        );
+        assert_eq!(p.target.value, "80");
+        assert!(p.binds_all_interfaces());
+        // Nothing about privileges was sent.
+        assert!(c.security_opt.is_empty());
+    }
+
+    #[test]
+    fn service_privileges_and_defaults() {
+        let spec: bollard::models::ServiceSpec = serde_json::from_str(
+            r#"{"TaskTemplate":{"ContainerSpec":{"Image":"busybox","Privileges":{
+                "NoNewPrivileges":true,"Seccomp":{"Mode":"unconfined"},
+                "AppArmor":{"Mode":"disabled"},"SELinuxContext":{"Disable":true}},
+                "CapabilityDrop":["ALL"]},
+                "RestartPolicy":{"Condition":"on-failure","MaxAttempts":3}},
+              "Networks":[{"Target":"front"}]}"#,
+        )
+        .unwrap();
+        let c = service_spec(&spec);
+        // No name: the image names it.
+        assert_eq!(c.name, "busybox");
+        let opts: Vec<(&str, Origin)> = c
+            .security_opt
+            .iter()
+            .map(|o| (o.value.as_str(), o.origin.clone()))
+            .collect();
+        const P: &str = "TaskTemplate.ContainerSpec.Privileges";
+        assert_eq!(
+            opts,
+            [
+                (
+                    "no-new-privileges:true",
+                    api(format!("{P}.NoNewPrivileges"))
+                ),
+                ("seccomp=unconfined", api(format!("{P}.Seccomp.Mode"))),
+                ("apparmor=unconfined", api(format!("{P}.AppArmor.Mode"))),
+                ("label=disable", api(format!("{P}.SELinuxContext.Disable"))),
+            ]
+        );
+        assert_eq!(
+            c.cap_drop_key,
+            Some(api("TaskTemplate.ContainerSpec.CapabilityDrop"))
+        );
+        assert_eq!(c.restart.as_ref().unwrap().value, "on-failure:3");
+        // The deprecated service-level networks.
+        assert_eq!(c.networks[0].origin, api("Networks[0].Target"));
+        assert!(c.network_mode.is_none());
+        // An empty spec converts to an empty container.
+        let c = service_spec(&bollard::models::ServiceSpec::default());
+        assert_eq!(c.name, "new service");
+        assert!(c.mounts.is_empty() && c.ports.is_empty() && c.image.is_none());
     }
 
     #[test]

@@ -11,6 +11,12 @@
 //! privileged = "deny"             # CIS 5.23: deny | log | allow
 //! root = "log"                    # CIS 5.24
 //!
+//! [plugins]
+//! privileges = "deny"             # plugins asking for the host: deny | log | allow
+//!
+//! [build]
+//! remote-context = "log"          # contexts the daemon fetches from a URL
+//!
 //! [registries]
 //! allow = ["docker.io", "registry.example.com"]
 //!
@@ -199,6 +205,12 @@ pub struct Policy {
     pub log: Vec<Selector>,
     pub exec_privileged: ExecAction,
     pub exec_root: ExecAction,
+    /// `[plugins] privileges`: installing or upgrading a plugin that asks
+    /// for privileges handing it the host (`plugin-privileges`).
+    pub plugin_privileges: ExecAction,
+    /// `[build] remote-context`: a build whose context the daemon fetches
+    /// from a URL (`build-remote-context`).
+    pub build_remote_context: ExecAction,
     /// Registry patterns (`docker.io`, `ghcr.io/acme`, `*.gcr.io`); empty:
     /// any registry.
     pub registries: Vec<String>,
@@ -222,6 +234,8 @@ impl Default for Policy {
             log: vec![Selector::All],
             exec_privileged: ExecAction::Deny,
             exec_root: ExecAction::Log,
+            plugin_privileges: ExecAction::Deny,
+            build_remote_context: ExecAction::Log,
             registries: Vec::new(),
             engine_sockets: Vec::new(),
             exceptions: Vec::new(),
@@ -235,6 +249,8 @@ impl Default for Policy {
 struct RawPolicy {
     rules: Option<RawRules>,
     exec: Option<RawExec>,
+    plugins: Option<RawPlugins>,
+    build: Option<RawBuild>,
     registries: Option<RawRegistries>,
     host: Option<RawHost>,
     #[serde(default)]
@@ -292,6 +308,18 @@ struct RawRules {
 struct RawExec {
     privileged: Option<Spanned<String>>,
     root: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPlugins {
+    privileges: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBuild {
+    remote_context: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -376,6 +404,25 @@ impl Policy {
                         Ok(a) => *slot = a,
                         Err(m) => errors.push(at(v.span().start, m)),
                     }
+                }
+            }
+        }
+        let plugins = raw.plugins.as_ref().and_then(|p| p.privileges.as_ref());
+        let build = raw.build.as_ref().and_then(|b| b.remote_context.as_ref());
+        for (v, slot) in [
+            (plugins, &mut p.plugin_privileges),
+            (build, &mut p.build_remote_context),
+        ] {
+            // (The same three actions as `[exec]`.)
+            if let Some(v) = v {
+                match v.get_ref().as_str() {
+                    "deny" => *slot = ExecAction::Deny,
+                    "log" => *slot = ExecAction::Log,
+                    "allow" => *slot = ExecAction::Allow,
+                    other => errors.push(at(
+                        v.span().start,
+                        format!("`{other}` is not an action (expected `deny`, `log` or `allow`)"),
+                    )),
                 }
             }
         }
@@ -1339,6 +1386,23 @@ grants = ["GET /version"]
                 let _ = c.contains(IpAddr::V4(std::net::Ipv4Addr::from(a as u32)));
             }
         }
+    }
+
+    #[test]
+    fn plugins_and_build_sections() {
+        let p = Policy::parse(
+            "[plugins]\nprivileges = \"log\"\n\n[build]\nremote-context = \"deny\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.plugin_privileges, ExecAction::Log);
+        assert_eq!(p.build_remote_context, ExecAction::Deny);
+        let d = Policy::default();
+        assert_eq!(d.plugin_privileges, ExecAction::Deny);
+        assert_eq!(d.build_remote_context, ExecAction::Log);
+        let e = errors("[plugins]\nprivileges = \"never\"\n");
+        assert_eq!((e[0].line, e[0].column), (2, 14), "{e:?}");
+        let e = errors("[build]\nremote = \"deny\"\n");
+        assert_eq!(e[0].line, 2, "{e:?}");
     }
 
     #[test]

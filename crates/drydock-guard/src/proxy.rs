@@ -620,15 +620,11 @@ impl Proxy {
             }
         }
 
-        // Judged requests: the same decision as the plugin's.
-        // Judged whatever trailing slash it has (the daemon would 404 it, but
-        // a request is never forwarded unjudged on that account).
-        let trimmed: Vec<&str> = api.path.trim_end_matches('/').split('/').skip(1).collect();
-        let judged_body = api.method == "POST"
-            && matches!(
-                trimmed.as_slice(),
-                ["containers", "create"] | ["containers", _, "exec"]
-            );
+        // Judged requests: the same decision as the plugin's, on the
+        // bodies the plugin judges (create, exec, update, services, plugin
+        // install), whatever trailing slash the path has (the daemon would
+        // 404 it, but a request is never forwarded unjudged on that account).
+        let judged_body = crate::request::needs_body(&api.method, &api.path);
         let mut body_bytes = None;
         let decision = if judged_body {
             let body = tokio::time::timeout(
