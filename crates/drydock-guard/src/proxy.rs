@@ -27,7 +27,7 @@ use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited};
@@ -45,9 +45,11 @@ use crate::filter::{
     EventFilter, Filters, Kind, Rewrite, filter_list, filter_system_df, inspect_visible,
     is_object_ref, list_kind, redact_inspect, target,
 };
-use crate::plugin::{DecisionLog, findings_json, now_rfc3339};
+use crate::metrics::Outcome;
+use crate::plugin::{findings_json, now_rfc3339};
 use crate::policy::{Identity, ProxyClient, Visible};
 use crate::request::ApiRequest;
+use crate::state::State;
 use crate::tls::{CertNames, cert_names};
 
 /// The largest request body the proxy reads to judge it (a container
@@ -77,9 +79,9 @@ type ProxyBody = BoxBody<Bytes, hyper::Error>;
 /// The proxy: the guard (policy and decisions), the daemon's socket and
 /// the decision log.
 pub struct Proxy {
-    pub guard: Guard,
+    /// The guard in force (reloaded on SIGHUP), the log, the metrics.
+    pub state: Arc<State>,
     pub upstream: PathBuf,
-    pub log: DecisionLog,
     /// `/proc`, or another root in tests.
     pub proc_root: PathBuf,
 }
@@ -94,8 +96,6 @@ pub struct Peer {
     pub container: Option<String>,
     /// That container's name, when the policy names containers by name.
     pub container_name: Option<String>,
-    /// The index of its `[[proxy.clients]]` entry.
-    pub client: Option<usize>,
     /// A TCP peer's address and port.
     pub address: Option<SocketAddr>,
     /// The names of a TLS peer's verified client certificate.
@@ -260,6 +260,10 @@ struct Record {
     grant: Option<String>,
     decision: Option<Decision>,
     message: Option<String>,
+    /// Allowed under `--fail-open` although it could not be judged.
+    fail_open: bool,
+    /// The daemon could not be reached.
+    upstream_error: bool,
 }
 
 fn full(b: impl Into<Bytes>) -> ProxyBody {
@@ -322,8 +326,20 @@ fn strip_hop_by_hop(h: &mut HeaderMap, upgrading: bool) {
 }
 
 impl Proxy {
-    fn clients(&self) -> &[ProxyClient] {
-        &self.guard.policy.proxy.clients
+    /// The client entry of a connection's peer under a policy (matched
+    /// per request, so that a reload applies to open connections too).
+    pub fn client_of<'g>(&self, guard: &'g Guard, peer: &Peer) -> Option<&'g ProxyClient> {
+        let clients = &guard.policy.proxy.clients;
+        let i = match peer.address {
+            Some(a) => match_tcp_client(clients, a.ip(), peer.cert.as_ref()),
+            None => match_client(
+                clients,
+                peer.uid,
+                peer.container.as_deref(),
+                peer.container_name.as_deref(),
+            ),
+        };
+        i.and_then(|i| clients.get(i))
     }
 
     /// Identifies the peer of a new connection.
@@ -340,33 +356,22 @@ impl Proxy {
         {
             p.container = container_of_cgroup(&text);
         }
-        let by_name = self
-            .clients()
-            .iter()
-            .any(|c| matches!(&c.identity, Identity::Container(v) if !Identity::is_id_prefix(v)));
+        // The container's name, whether the policy in force names
+        // containers or not: a reload may bring entries that do.
         if let Some(cid) = &p.container
-            && by_name
             && let Ok(Some(v)) = self.inspect(cid).await
         {
             p.container_name = v.get("Name").and_then(Value::as_str).map(str::to_string);
         }
-        p.client = match_client(
-            self.clients(),
-            p.uid,
-            p.container.as_deref(),
-            p.container_name.as_deref(),
-        );
         p
     }
 
     /// Identifies the peer of a new TCP connection, by its address and,
     /// over TLS, its verified client certificate.
     pub fn identify_tcp(&self, address: SocketAddr, cert: Option<CertNames>) -> Peer {
-        let client = match_tcp_client(self.clients(), address.ip(), cert.as_ref());
         Peer {
             address: Some(address),
             cert,
-            client,
             ..Peer::default()
         }
     }
@@ -468,6 +473,7 @@ impl Proxy {
         peer: Arc<Peer>,
         req: Request<Incoming>,
     ) -> Result<Response<ProxyBody>, Infallible> {
+        let t0 = Instant::now();
         let path = req.uri().path().to_string();
         let mut rec = Record {
             method: req.method().as_str().to_string(),
@@ -477,10 +483,26 @@ impl Proxy {
             grant: None,
             decision: None,
             message: None,
+            fail_open: false,
+            upstream_error: false,
         };
-        let resp = self.route(&peer, req, &mut rec).await;
+        // The guard in force when the request arrived: the request is
+        // judged and logged under it even if a reload comes meanwhile.
+        let guard = self.state.guard();
+        let client = self.client_of(&guard, &peer);
+        let resp = self.route(&guard, client, &peer, req, &mut rec).await;
         rec.status = resp.status().as_u16();
-        self.record(&peer, &rec);
+        self.record(client, &peer, &rec);
+        if let Some(m) = &self.state.metrics {
+            let outcome = if rec.upstream_error {
+                "upstream_error"
+            } else if rec.allow {
+                "forwarded"
+            } else {
+                "refused"
+            };
+            m.proxy_request(client.map(|c| c.name.as_str()), outcome, t0.elapsed());
+        }
         Ok(resp)
     }
 
@@ -509,6 +531,8 @@ impl Proxy {
 
     async fn route(
         self: &Arc<Self>,
+        guard: &Arc<Guard>,
+        client: Option<&ProxyClient>,
         peer: &Peer,
         mut req: Request<Incoming>,
         rec: &mut Record,
@@ -522,7 +546,7 @@ impl Proxy {
             .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
         let api = ApiRequest::parse(parts.method.as_str(), &uri);
         let who = peer.describe();
-        let Some(client) = peer.client.and_then(|i| self.clients().get(i)) else {
+        let Some(client) = client else {
             let hint = match (&peer.cert, peer.address, &peer.container, peer.uid) {
                 (Some(c), _, _, _) => match (&c.common_name, c.dns.first()) {
                     (Some(n), _) | (None, Some(n)) => format!("cert = \"{n}\""),
@@ -626,6 +650,7 @@ impl Proxy {
         // 404 it, but a request is never forwarded unjudged on that account).
         let judged_body = crate::request::needs_body(&api.method, &api.path);
         let mut body_bytes = None;
+        let mut judging = Duration::ZERO;
         let decision = if judged_body {
             let body = tokio::time::timeout(
                 BODY_TIMEOUT,
@@ -651,6 +676,9 @@ impl Proxy {
                     };
                     let d = Decision::cannot_judge(&format!("{} {}: {why}", api.method, api.path));
                     let msg = d.message.clone();
+                    if let Some(m) = &self.state.metrics {
+                        m.decision("proxy", &d, Outcome::Unjudged, Duration::ZERO);
+                    }
                     rec.decision = Some(d);
                     return self.refuse(rec, status, msg);
                 }
@@ -662,6 +690,9 @@ impl Proxy {
                         BODY_TIMEOUT.as_secs()
                     ));
                     let msg = d.message.clone();
+                    if let Some(m) = &self.state.metrics {
+                        m.decision("proxy", &d, Outcome::Unjudged, Duration::ZERO);
+                    }
                     rec.decision = Some(d);
                     return self.refuse(rec, StatusCode::REQUEST_TIMEOUT, msg);
                 }
@@ -674,19 +705,28 @@ impl Proxy {
             } else {
                 // Rules read the filesystem (bind sources, /proc): off the
                 // reactor; a panic denies.
-                let me = self.clone();
+                let g = guard.clone();
                 let (m, u, b) = (api.method.clone(), uri.clone(), bytes.clone());
-                tokio::task::spawn_blocking(move || me.guard.decide(&m, &u, &b))
+                let t = Instant::now();
+                let d = tokio::task::spawn_blocking(move || g.decide(&m, &u, &b))
                     .await
                     .unwrap_or_else(|_| {
                         Decision::cannot_judge("the guard failed while judging this request")
-                    })
+                    });
+                judging = t.elapsed();
+                d
             };
             body_bytes = Some(bytes);
             d
         } else {
-            self.guard.decide(&api.method, &uri, b"")
+            let t = Instant::now();
+            let d = guard.decide(&api.method, &uri, b"");
+            judging = t.elapsed();
+            d
         };
+        // `--fail-open`, and the decision's metrics.
+        let mut decision = decision;
+        rec.fail_open = self.state.settle("proxy", &mut decision, judging) == Outcome::FailOpen;
         let allow = decision.allow;
         let message = decision.message.clone();
         rec.decision = Some(decision);
@@ -748,6 +788,7 @@ impl Proxy {
             Ok(r) => r,
             Err(e) => {
                 rec.allow = true;
+                rec.upstream_error = true;
                 let msg = self.upstream_error(&e);
                 rec.message = Some(msg.clone());
                 return json_response(StatusCode::BAD_GATEWAY, &msg);
@@ -820,11 +861,8 @@ impl Proxy {
         Response::from_parts(parts, body.boxed())
     }
 
-    fn record(&self, peer: &Peer, rec: &Record) {
-        let client = peer
-            .client
-            .and_then(|i| self.clients().get(i))
-            .map(|c| c.name.clone());
+    fn record(&self, client: Option<&ProxyClient>, peer: &Peer, rec: &Record) {
+        let client = client.map(|c| c.name.clone());
         let mut line = json!({
             "time": now_rfc3339(),
             "client": client,
@@ -845,7 +883,13 @@ impl Proxy {
         if let Some(m) = &rec.message {
             line["message"] = json!(m);
         }
-        self.log.write(&line);
+        if rec.fail_open {
+            line["fail_open"] = json!(true);
+            if let Some(d) = &rec.decision {
+                line["message"] = json!(d.message);
+            }
+        }
+        self.state.log.write(&line);
     }
 }
 
@@ -856,6 +900,10 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let peer = Arc::new(peer);
+    let metrics = proxy.state.metrics.clone();
+    if let Some(m) = &metrics {
+        m.connection(1);
+    }
     let svc = hyper::service::service_fn(move |req| proxy.clone().handle(peer.clone(), req));
     let _ = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -863,6 +911,9 @@ where
         .serve_connection(TokioIo::new(stream), svc)
         .with_upgrades()
         .await;
+    if let Some(m) = &metrics {
+        m.connection(-1);
+    }
 }
 
 /// Serves the proxy on a bound unix listener until the process ends.

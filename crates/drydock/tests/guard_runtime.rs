@@ -12,7 +12,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// `drydock guard plugin` with its stderr collected line by line.
+/// `drydock guard plugin` (or `proxy`) with its stderr collected line by
+/// line.
 struct Plugin {
     child: Child,
     socket: PathBuf,
@@ -22,9 +23,17 @@ struct Plugin {
 
 impl Plugin {
     fn start(socket: &Path, name: &str, args: &[&str]) -> Plugin {
+        let mut all = vec!["plugin", "--name", name, "--socket"];
+        let s = socket.to_str().unwrap();
+        all.push(s);
+        all.extend_from_slice(args);
+        Plugin::spawn(socket, name, &all)
+    }
+
+    /// `drydock guard ARGS…`, ready when it says it is listening.
+    fn spawn(socket: &Path, name: &str, args: &[&str]) -> Plugin {
         let mut child = Command::new(env!("CARGO_BIN_EXE_drydock"))
-            .args(["guard", "plugin", "--name", name, "--socket"])
-            .arg(socket)
+            .arg("guard")
             .args(args)
             .stdin(Stdio::null())
             .stderr(Stdio::piped())
@@ -496,5 +505,177 @@ fn explain_shows_the_decision_on_recorded_requests() {
         String::from_utf8_lossy(&o.stderr).contains("guard.toml:2:"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The proxy takes a new policy on SIGHUP without dropping its
+/// connections: a `docker events` stream opened before the reload keeps
+/// flowing and shows the container the new grants allow to create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_reloads_without_dropping_connections() {
+    if !support::available_with(&["docker"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = tmp.path().join("guard.toml");
+    let grants = |extra: &str| {
+        format!(
+            "[[proxy.clients]]\nname = \"ops\"\nuid = 0\ngrants = [\"GET /version\", \"GET /events\"{extra}]\n"
+        )
+    };
+    std::fs::write(&policy, grants("")).unwrap();
+    let log = tmp.path().join("proxy.jsonl");
+    let config = tmp.path().join("docker-config");
+    std::fs::create_dir_all(&config).unwrap();
+    let d = support::Daemon::start_with(None, &[])
+        .unwrap_or_else(|e| panic!("dockerd did not start: {e}"));
+    let e = d.connect().await;
+    support::import_test_image(&e).await;
+    let sock = tmp.path().join("proxy.sock");
+    let listen = format!("unix://{}", sock.display());
+    let upstream = format!("unix://{}", d.socket.display());
+    let proxy = Plugin::spawn(
+        &sock,
+        "proxy",
+        &[
+            "proxy",
+            "--listen",
+            &listen,
+            "--upstream",
+            &upstream,
+            "--policy",
+            policy.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+            "--metrics",
+            "127.0.0.1:0",
+        ],
+    );
+    let addr = proxy
+        .wait_for("metrics on http://")
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches("/metrics")
+        .to_string();
+    let via = |args: &[&str]| {
+        assert_cmd::Command::new("docker")
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env("DOCKER_CONFIG", &config)
+            .arg("-H")
+            .arg(&listen)
+            .args(args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap()
+    };
+
+    // The event stream, opened under the first policy.
+    let mut events = Command::new("docker")
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .env("DOCKER_CONFIG", &config)
+        .args([
+            "-H",
+            &listen,
+            "events",
+            "--format",
+            "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    {
+        let lines = lines.clone();
+        let out = events.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(l);
+            }
+        });
+    }
+    let o = via(&[
+        "create",
+        "--name",
+        "after-reload",
+        "--network",
+        "none",
+        support::IMAGE,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("no grant"), "{err}");
+
+    std::fs::write(
+        &policy,
+        grants(", \"POST /containers/create\", \"GET /containers/json\""),
+    )
+    .unwrap();
+    proxy.hup("policy reloaded");
+    let o = via(&[
+        "create",
+        "--name",
+        "after-reload",
+        "--network",
+        "none",
+        support::IMAGE,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t0 = Instant::now();
+    while !lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l == "container create after-reload")
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the stream opened before the reload did not deliver the event: {:?}",
+            lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(events.try_wait().unwrap().is_none(), "docker events ended");
+    let _ = events.kill();
+    let _ = events.wait();
+
+    let m = scrape(&addr);
+    assert!(
+        sample(
+            &m,
+            r#"drydock_guard_proxy_requests_total{client="ops",outcome="refused"}"#
+        ) >= 1.0,
+        "{m}"
+    );
+    assert!(
+        sample(
+            &m,
+            r#"drydock_guard_proxy_requests_total{client="ops",outcome="forwarded"}"#
+        ) >= 2.0,
+        "{m}"
+    );
+    assert!(
+        sample(
+            &m,
+            r#"drydock_guard_decisions_total{mode="proxy",verdict="allow"}"#
+        ) >= 1.0,
+        "{m}"
+    );
+    assert!(
+        sample(&m, "drydock_guard_proxy_response_duration_seconds_count") >= 3.0,
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, r#"drydock_guard_policy_reloads_total{result="ok"}"#),
+        1.0,
+        "{m}"
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains(r#""event":"reload""#) && l.contains(r#""ok":true"#)),
+        "{text}"
     );
 }

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use drydock_guard::{DecisionLog, Guard};
-
 use super::load_policy;
 
 #[derive(clap::Args, Debug)]
@@ -26,9 +24,6 @@ pub(crate) struct ProxyArgs {
     /// The policy (guard.toml) with its `[[proxy.clients]]`; without them every request is refused.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Append one JSON line per request to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    log: Option<PathBuf>,
     /// The permissions of a listening unix socket, in octal (who may connect at all).
     #[arg(long, value_name = "MODE", default_value = "660")]
     socket_mode: String,
@@ -48,6 +43,8 @@ pub(crate) struct ProxyArgs {
     /// is root for anyone who reaches it (CIS 2.6).
     #[arg(long)]
     insecure_tcp: bool,
+    #[command(flatten)]
+    run: super::RunArgs,
 }
 
 /// Where the proxy listens.
@@ -174,15 +171,10 @@ pub(crate) fn run(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         .ok()
         .filter(|m| *m <= 0o777)
         .ok_or_else(|| anyhow::anyhow!("--socket-mode {}: not an octal mode", args.socket_mode))?;
-    let log = match &args.log {
-        Some(f) => DecisionLog::file(f)
-            .map_err(|e| anyhow::anyhow!("cannot open the log {}: {e}", f.display()))?,
-        None => DecisionLog::stdout(),
-    };
+    let state = args.run.state(policy, args.policy.as_deref(), &args.name)?;
     let proxy = Arc::new(drydock_guard::Proxy {
-        guard: Guard::new(policy, &args.name),
+        state: state.clone(),
         upstream: upstream.clone(),
-        log,
         proc_root: PathBuf::from("/proc"),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -190,6 +182,7 @@ pub(crate) fn run(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async {
+        args.run.start_beside(&state).await?;
         let mut servers = tokio::task::JoinSet::new();
         for l in &listens {
             let how = match l {
