@@ -5,7 +5,9 @@
 //! root, socket, TLS files and daemon.json of the audited daemon), section 2
 //! from the DMN rules over the daemon's effective configuration (`/info`
 //! merged with its daemon.json and command line, see [`dockerd`]), section 4
-//! per image, section 5 per container (CTR rules; sshd from `top`), section
+//! per image, section 5 per container (CTR rules; sshd from `top`; 5.23 and
+//! 5.24 from the exec sessions the daemon still lists, see
+//! [`audit_snapshot_with`]), section
 //! 6 from counts, section 7 from the Swarm objects. A check whose inputs
 //! could not be read is `warn`/`error` with the reason, never a pass;
 //! checks that cannot be automated are `manual` with guidance.
@@ -13,13 +15,15 @@
 pub mod dockerd;
 pub mod table;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use drydock_core::audit::{AuditResult, Status, Target};
-use drydock_core::spec::{ContainerSpec, DaemonSpec, ImageSpec};
+use drydock_core::spec::{ContainerSpec, DaemonSpec, ExecSpec, ImageSpec};
 use drydock_core::{FileKind, Finding, Origin, SourceFile, SourceMap};
 use drydock_engine::convert::{container_spec, daemon_spec, image_spec};
+use drydock_engine::exec::ContainerExecs;
 use drydock_engine::{Engine, EngineError, FetchOptions, Snapshot};
 use drydock_host::{CisVersion, HostOptions, TlsPaths};
 use drydock_rules::{Checker, Settings, find_rule};
@@ -127,7 +131,11 @@ pub async fn audit_observed(
     progress: &(dyn Fn(drydock_engine::Progress) + Sync),
 ) -> Result<Audit, EngineError> {
     let snap = engine.snapshot_observed(fetch, progress).await?;
-    let results = audit_snapshot(&snap, opts);
+    let execs = match &snap.containers {
+        Ok(cs) => engine.exec_instances(cs, fetch.jobs, progress).await,
+        Err(_) => BTreeMap::new(),
+    };
+    let results = audit_snapshot_with(&snap, Some(&execs), opts);
     Ok(Audit {
         daemon: DaemonDescription {
             address: engine.address().to_string(),
@@ -275,8 +283,24 @@ impl Ctx<'_> {
     }
 }
 
-/// Audits an already fetched snapshot.
+/// Audits an already fetched snapshot. The exec sessions of containers are
+/// not part of a snapshot: 5.23 and 5.24 are `manual` (see
+/// [`audit_snapshot_with`]).
 pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> {
+    audit_snapshot_with(snap, None, opts)
+}
+
+/// Audits an already fetched snapshot, with the exec instances its
+/// containers list (read with
+/// [`Engine::exec_instances`](drydock_engine::Engine::exec_instances), by
+/// container ID): 5.23 and 5.24 are judged per container by the exec rules
+/// (CTR033, CTR034). `None`: they were not read, and those checks are
+/// `manual`.
+pub fn audit_snapshot_with(
+    snap: &Snapshot,
+    execs: Option<&BTreeMap<String, ContainerExecs>>,
+    opts: &AuditOptions,
+) -> Vec<AuditResult> {
     let info = snap.info.as_ref().ok();
     let base = info.map(daemon_spec).unwrap_or_default();
     let (daemon, src) = match &opts.remote {
@@ -423,7 +447,29 @@ pub fn audit_snapshot(snap: &Snapshot, opts: &AuditOptions) -> Vec<AuditResult> 
                         .and_then(|i| i.result.as_ref().ok())
                         .map(|i| Arc::new(image_spec(i)));
                     let spec = container_spec(ci, image);
-                    container_checks(&cx, &target, &spec, &daemon, snap.top.get(&t.id))
+                    let exec = execs.map(|m| {
+                        let listed = m.get(&t.id).cloned().unwrap_or_default();
+                        ExecsOf {
+                            specs: listed.specs(Some(ci)),
+                            errors: listed
+                                .execs
+                                .iter()
+                                .filter_map(|(id, r)| match r {
+                                    // Ended and pruned since the container was read.
+                                    Err(EngineError::NotFound { .. }) | Ok(_) => None,
+                                    Err(e) => Some(format!("exec `{id}`: {e}")),
+                                })
+                                .collect(),
+                        }
+                    });
+                    container_checks(
+                        &cx,
+                        &target,
+                        &spec,
+                        &daemon,
+                        snap.top.get(&t.id),
+                        exec.as_ref(),
+                    )
                 }
                 // Every check a container gets (4.1 and section 5).
                 Err(e) => std::iter::once(&table::IMAGES[0])
@@ -674,7 +720,9 @@ fn daemon_results(
                 },
                 Err(e) => error_of(cx, check, t, e),
             },
-            How::Manual(g) => cx.result(check, t, Status::Manual, g.to_string()),
+            How::Manual(g) | How::Exec(_, g) => {
+                cx.result(check, t, Status::Manual, g.to_string())
+            }
         };
         let mut r = r;
         // TLS for the daemon's TCP socket: without one there is nothing
@@ -804,7 +852,7 @@ fn image_checks(
         .iter()
         .filter(|c| c.id != "4.5")
         .map(|check| match (&check.how, spec) {
-            (How::Manual(g), _) => {
+            (How::Manual(g) | How::Exec(_, g), _) => {
                 cx.result(check, target.clone(), Status::Manual, (*g).to_string())
             }
             (_, Err(e)) => cx.result(
@@ -865,12 +913,20 @@ fn image_checks(
         .collect()
 }
 
+/// The exec sessions a container lists, as read for 5.23 and 5.24.
+struct ExecsOf {
+    specs: Vec<ExecSpec>,
+    /// Those that could not be read (other than ended and pruned).
+    errors: Vec<String>,
+}
+
 fn container_checks(
     cx: &Ctx<'_>,
     target: &Target,
     spec: &ContainerSpec,
     daemon: &DaemonSpec,
     top: Option<&Result<drydock_engine::bollard::models::ContainerTopResponse, EngineError>>,
+    execs: Option<&ExecsOf>,
 ) -> Vec<AuditResult> {
     // The daemon's `no-new-privileges` default applies to every container
     // that does not set it itself (5.26, as Docker Bench decides).
@@ -933,9 +989,61 @@ fn container_checks(
                     r
                 }
                 How::Direct => sshd(cx, check, target, top),
+                How::Exec(rules, g) => match execs {
+                    Some(e) => exec_check(cx, check, target, rules, e),
+                    None => cx.result(check, target.clone(), Status::Manual, g.to_string()),
+                },
             }
         }))
         .collect()
+}
+
+/// CIS 5.23 and 5.24 for a container: its exec sessions that the daemon
+/// still lists, judged by the exec rules. The daemon forgets an exec some
+/// time after it ends, so a pass says what was seen, not that no exec ever
+/// ran.
+fn exec_check(
+    cx: &Ctx<'_>,
+    check: &Check,
+    target: &Target,
+    rules: &[&str],
+    execs: &ExecsOf,
+) -> AuditResult {
+    let pairs: Vec<(&str, Option<&str>)> = rules.iter().map(|id| (*id, None)).collect();
+    let mut r = cx.by_rules(
+        check,
+        target.clone(),
+        &pairs,
+        &|rule, c| {
+            for e in &execs.specs {
+                rule.check_exec(c, e);
+            }
+        },
+        &|_| true,
+    );
+    let caveat = "only exec sessions the daemon still lists are seen (it forgets them a while after they end): this is not proof that none ran; the daemon's audit log keeps the history";
+    if r.status == Status::Pass {
+        let n = execs.specs.len();
+        r.message = if n == 0 {
+            format!("no exec session listed by the container; {caveat}")
+        } else {
+            format!(
+                "no finding in the {n} exec session{} the container lists; {caveat}",
+                if n == 1 { "" } else { "s" }
+            )
+        };
+        if !execs.errors.is_empty() {
+            r.status = Status::Warn;
+            r.message = format!(
+                "{} exec session{} could not be read ({}); {}",
+                execs.errors.len(),
+                if execs.errors.len() == 1 { "" } else { "s" },
+                execs.errors.join("; "),
+                r.message
+            );
+        }
+    }
+    r
 }
 
 /// CIS 4.1 for a container (as Docker Bench judges it): the user it runs

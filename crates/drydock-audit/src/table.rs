@@ -20,6 +20,11 @@ pub enum How {
     Rules(&'static [(&'static str, Option<&'static str>)], Input),
     /// Evaluated in code (see `lib.rs`).
     Direct,
+    /// Rules over the container's exec sessions that the daemon still
+    /// lists (`ExecIDs`, each read with `GET /exec/{id}/json`). When they
+    /// were not read (an audit of a snapshot alone), `manual` with this
+    /// guidance.
+    Exec(&'static [&'static str], &'static str),
     /// Not automatable: the guidance.
     Manual(&'static str),
 }
@@ -42,7 +47,7 @@ const fn c(id: &'static str, title: &'static str, scored: bool, how: How) -> Che
     }
 }
 
-use How::{Direct, Manual, Rules};
+use How::{Direct, Exec, Manual, Rules};
 use Input::{Config, History, Info};
 
 pub static DAEMON: &[Check] = &[
@@ -385,7 +390,8 @@ pub static CONTAINERS: &[Check] = &[
         "5.23",
         "Ensure that docker exec commands are not used with the privileged option",
         false,
-        Manual(
+        Exec(
+            &["CTR033"],
             "Search the daemon's audit log for `exec` with `--privileged`; the API keeps no history of exec sessions.",
         ),
     ),
@@ -393,7 +399,10 @@ pub static CONTAINERS: &[Check] = &[
         "5.24",
         "Ensure that docker exec commands are not used with the user=root option",
         false,
-        Manual("Search the daemon's audit log for `exec` with `--user=root`."),
+        Exec(
+            &["CTR034"],
+            "Search the daemon's audit log for `exec` with `--user=root`; the API keeps no history of exec sessions.",
+        ),
     ),
     c(
         "5.25",

@@ -2,12 +2,14 @@
 //! ([`EngineAddress`]), a connection with API version negotiation and a
 //! deadline on every call ([`Engine`]), reading everything an audit needs
 //! concurrently and once ([`Engine::snapshot`]), and the conversion of live
-//! objects into the specs that rules judge ([`convert`]).
+//! objects into the specs that rules judge ([`convert`]; exec requests and
+//! live exec instances in [`exec`]).
 
 mod address;
 mod client;
 pub mod convert;
 mod error;
+pub mod exec;
 mod fetch;
 
 pub use address::{

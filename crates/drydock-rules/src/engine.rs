@@ -145,7 +145,7 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         }
     }
     for f in &mut findings {
-        f.severity = settings.severity_of(f.rule);
+        f.severity = settings.finding_severity(f);
     }
     sort_findings(&mut findings);
     LintResult {
@@ -155,6 +155,25 @@ pub fn lint(input: &Input<'_>, settings: &Settings, env: &LintEnv<'_>) -> LintRe
         suppressed,
         syntax_errors,
     }
+}
+
+/// Runs the enabled rules over one exec (`docker exec`): an exec create
+/// request (`drydock guard`) or a live exec instance. Findings point at the
+/// spec's origins (`Privileged`, `ProcessConfig.user`), take the configured
+/// severities and are sorted; they carry no fix.
+pub fn check_exec(exec: &drydock_core::spec::ExecSpec, settings: &Settings) -> Vec<Finding> {
+    let rules = settings.enabled_rules();
+    let sources = SourceMap::new();
+    let mut findings = Vec::new();
+    run(&rules, settings, &sources, &mut findings, |r, c| {
+        r.check_exec(c, exec)
+    });
+    for f in &mut findings {
+        f.fix = None;
+        f.severity = settings.finding_severity(f);
+    }
+    sort_findings(&mut findings);
+    findings
 }
 
 /// Runs the enabled rules over a built image (`drydock image`): its
@@ -175,14 +194,15 @@ pub fn check_built_image(
     });
     for f in &mut findings {
         f.fix = None;
-        f.severity = settings.severity_of(f.rule);
+        f.severity = settings.finding_severity(f);
     }
     sort_findings(&mut findings);
     findings
 }
 
 /// A file read for its `docker run` / `docker create` lines: each line's
-/// container goes through every container rule. Findings about absent
+/// container goes through every container rule (and each `docker exec`
+/// line through the exec rules, [`Rule::check_exec`]). Findings about absent
 /// settings (reported at the container's own origin or at its `cap_drop`
 /// key, see [`ContainerSpec::is_absence_origin`]) are dropped for a line
 /// with a word that may set them unseen (`$DOCKER_OPTS`, `"$@"`, an
@@ -223,6 +243,13 @@ fn lint_run_lines(
             f.fix = None;
         }
         findings.extend(found);
+    }
+    // `docker exec` lines: the exec rules. A fix here removes one whole
+    // word the line writes (`--privileged`), so it is kept.
+    for exec in &extracted.execs {
+        run(rules, settings, sources, findings, |r, c| {
+            r.check_exec(c, &exec.spec)
+        });
     }
     extracted.errors.len()
 }

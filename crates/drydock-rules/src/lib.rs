@@ -18,7 +18,7 @@ pub mod rules;
 pub mod settings;
 pub mod suppress;
 
-pub use engine::{Input, LintEnv, LintResult, check_built_image, lint};
+pub use engine::{Input, LintEnv, LintResult, check_built_image, check_exec, lint};
 pub use registry::{RULES, all_rules, find_rule};
 pub use rule::{Checker, ComposeCx, DockerfileCx, Rule};
 pub use settings::Settings;

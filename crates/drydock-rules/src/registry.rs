@@ -149,6 +149,8 @@ pub static RULES: &[&dyn Rule] = &[
     &container::BuildSshAgentForwarded,
     &container::NetworksNotSet,
     &container::InvalidContainerName,
+    &container::PrivilegedExec,
+    &container::ExecAsRoot,
     // --- CMP: Compose projects ----------------------------------------------
     // (CMP rules)
     &compose::ObsoleteVersionField,

@@ -1,7 +1,7 @@
 //! The rule trait, the declaration macro and the checker rules report into.
 
 use drydock_compose::ComposeProject;
-use drydock_core::spec::{ContainerSpec, DaemonSpec, ImageSpec};
+use drydock_core::spec::{ContainerSpec, DaemonSpec, ExecSpec, ImageSpec};
 use drydock_core::{FileId, Finding, Origin, RuleMeta, SourceMap, TextRange};
 use drydock_dockerfile::Dockerfile;
 
@@ -42,6 +42,10 @@ pub trait Rule: Send + Sync + 'static {
     /// One container: a Compose service (later a `docker run` line, a live
     /// container, a create request).
     fn check_container(&self, _cx: &mut Checker<'_>, _container: &ContainerSpec) {}
+
+    /// A command run in an existing container (`docker exec`): a line of a
+    /// script, an exec create request, a live exec instance.
+    fn check_exec(&self, _cx: &mut Checker<'_>, _exec: &ExecSpec) {}
 
     /// The daemon's configuration.
     fn check_daemon(&self, _cx: &mut Checker<'_>, _daemon: &DaemonSpec) {}

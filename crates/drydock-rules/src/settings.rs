@@ -101,6 +101,16 @@ impl Settings {
             .collect()
     }
 
+    /// The severity a finding is shown with: the configured override of its
+    /// rule, else the severity the rule gave it (its own, or lower when the
+    /// rule is less certain, as CTR034 for an exec whose user is unknown).
+    pub fn finding_severity(&self, f: &drydock_core::Finding) -> Severity {
+        self.severity_overrides
+            .get(f.rule.id)
+            .copied()
+            .unwrap_or(f.severity)
+    }
+
     pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
         self.severity_overrides
             .get(meta.id)

@@ -43,13 +43,13 @@ impl ArgWord {
         }
     }
 
-    fn origin(&self, file: FileId) -> Origin {
+    pub(crate) fn origin(&self, file: FileId) -> Origin {
         Origin::file(file, self.range)
     }
 
     /// The origin of `text[start..end]`: exact when the text is verbatim,
     /// else the whole word.
-    fn sub(&self, file: FileId, start: usize, end: usize) -> Origin {
+    pub(crate) fn sub(&self, file: FileId, start: usize, end: usize) -> Origin {
         match self.verbatim {
             Some(v) if start <= end && end <= self.text.len() => {
                 let at = |n: usize| v.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
@@ -84,13 +84,13 @@ pub fn is_docker_program(name: &str) -> bool {
 }
 
 #[derive(Clone, Copy)]
-struct Opt {
-    long: &'static str,
-    short: Option<char>,
-    takes_value: bool,
+pub(crate) struct Opt {
+    pub(crate) long: &'static str,
+    pub(crate) short: Option<char>,
+    pub(crate) takes_value: bool,
 }
 
-const fn v(long: &'static str, short: Option<char>) -> Opt {
+pub(crate) const fn v(long: &'static str, short: Option<char>) -> Opt {
     Opt {
         long,
         short,
@@ -98,7 +98,7 @@ const fn v(long: &'static str, short: Option<char>) -> Opt {
     }
 }
 
-const fn b(long: &'static str, short: Option<char>) -> Opt {
+pub(crate) const fn b(long: &'static str, short: Option<char>) -> Opt {
     Opt {
         long,
         short,
@@ -237,12 +237,12 @@ fn canonical(long: &str) -> &str {
     }
 }
 
-fn find_long(table: &[Opt], long: &str) -> Option<Opt> {
+pub(crate) fn find_long(table: &[Opt], long: &str) -> Option<Opt> {
     let long = canonical(long);
     table.iter().copied().find(|o| o.long == long)
 }
 
-fn find_short(table: &[Opt], c: char) -> Option<Opt> {
+pub(crate) fn find_short(table: &[Opt], c: char) -> Option<Opt> {
     table.iter().copied().find(|o| o.short == Some(c))
 }
 
@@ -515,7 +515,7 @@ impl Builder {
     }
 }
 
-fn parse_bool(t: &str) -> Option<bool> {
+pub(crate) fn parse_bool(t: &str) -> Option<bool> {
     match t.to_ascii_lowercase().as_str() {
         "true" | "1" | "t" => Some(true),
         "false" | "0" | "f" => Some(false),
@@ -705,21 +705,46 @@ fn unquoted_start(raw: &str) -> &str {
 
 /// A dynamic word that starts with literal text other than `-` is an
 /// operand, never an option.
-fn certainly_operand(raw: &str) -> bool {
+pub(crate) fn certainly_operand(raw: &str) -> bool {
     unquoted_start(raw)
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | ':' | '@'))
 }
 
-/// Parses the words after the program (`docker`, `podman`). Returns `None`
-/// when they do not run or create a container.
-pub fn parse_invocation(
+/// The client part of a `docker` command: its engine and TLS, and the
+/// subcommand found after the global options.
+pub(crate) struct ClientPrefix {
+    /// The subcommand (`run`, `create`, `exec`), without `container`.
+    pub subcommand: String,
+    /// The index of the first argument after the subcommand.
+    pub next: usize,
+    /// Where the subcommand's word ends.
+    pub sub_end: u32,
+    pub docker_host: Option<Sp<String>>,
+    pub client_tls: bool,
+    /// A client option that cannot be read may turn TLS on.
+    pub opaque_client_option: bool,
+}
+
+impl ClientPrefix {
+    pub(crate) fn engine(&self) -> Option<EngineClient> {
+        self.docker_host.clone().map(|host| EngineClient {
+            host,
+            tls: (self.client_tls || !self.opaque_client_option).then_some(self.client_tls),
+        })
+    }
+}
+
+/// Reads the global options and assignments of a `docker` command up to its
+/// subcommand (one of `subcommands`, alone or after `container`). `None`
+/// when the command is another one.
+pub(crate) fn client_prefix(
     file: FileId,
-    program: &ArgWord,
     args: &[ArgWord],
     assignments: &[ArgWord],
-) -> Option<RunLine> {
+    subcommands: &[&str],
+) -> Option<ClientPrefix> {
     let mut docker_host = None;
     let mut client_tls = false;
     for a in assignments {
@@ -737,10 +762,8 @@ pub fn parse_invocation(
         }
     }
 
-    // Global options, then `run` / `create` / `container run|create`.
+    // Global options, then the subcommand or `container <subcommand>`.
     let mut i = 0;
-    let mut sub_end = None;
-    let mut subcommand = String::new();
     // A client option that cannot be read may turn TLS on.
     let mut opaque_client_option = false;
     while let Some(w) = args.get(i) {
@@ -789,27 +812,42 @@ pub fn parse_invocation(
             i += if takes && !attached { 2 } else { 1 };
             continue;
         }
-        match t {
-            "run" | "create" => {
-                subcommand = t.to_string();
-                sub_end = Some(w.range.end);
-                i += 1;
-                break;
-            }
-            "container" => {
-                let next = args.get(i + 1)?;
-                if next.literal && matches!(next.text.as_str(), "run" | "create") {
-                    subcommand = next.text.clone();
-                    sub_end = Some(next.range.end);
-                    i += 2;
-                    break;
-                }
+        let (sub, at) = if t == "container" {
+            let next = args.get(i + 1)?;
+            if !next.literal {
                 return None;
             }
-            _ => return None,
+            (next, i + 1)
+        } else {
+            (w, i)
+        };
+        if !subcommands.contains(&sub.text.as_str()) {
+            return None;
         }
+        return Some(ClientPrefix {
+            subcommand: sub.text.clone(),
+            next: at + 1,
+            sub_end: sub.range.end,
+            docker_host,
+            client_tls,
+            opaque_client_option,
+        });
     }
-    let sub_end = sub_end?;
+    None
+}
+
+/// Parses the words after the program (`docker`, `podman`). Returns `None`
+/// when they do not run or create a container.
+pub fn parse_invocation(
+    file: FileId,
+    program: &ArgWord,
+    args: &[ArgWord],
+    assignments: &[ArgWord],
+) -> Option<RunLine> {
+    let prefix = client_prefix(file, args, assignments, &["run", "create"])?;
+    let subcommand = prefix.subcommand.clone();
+    let sub_end = prefix.sub_end;
+    let i = prefix.next;
     let start = program.range.start;
     let spec_origin = Origin::file(file, TextRange::new(start, sub_end.max(start)));
     let end = args
@@ -826,10 +864,7 @@ pub fn parse_invocation(
                 create: subcommand == "create",
             },
             name: String::new(),
-            engine: docker_host.clone().map(|host| EngineClient {
-                host,
-                tls: (client_tls || !opaque_client_option).then_some(client_tls),
-            }),
+            engine: prefix.engine(),
             ..ContainerSpec::default()
         },
         health: None,
@@ -859,8 +894,8 @@ pub fn parse_invocation(
         origin: line_origin,
         subcommand,
         spec,
-        docker_host,
-        client_tls,
+        docker_host: prefix.docker_host,
+        client_tls: prefix.client_tls,
     })
 }
 

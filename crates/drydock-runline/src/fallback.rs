@@ -8,6 +8,7 @@ use drydock_core::{FileId, TextRange};
 use drydock_shell::OffsetMap;
 
 use crate::argv::{ArgWord, RunLine, is_docker_program, parse_invocation};
+use crate::exec::{ExecLine, parse_exec_invocation};
 use crate::{ShellText, verbatim_start};
 
 struct Token {
@@ -166,15 +167,16 @@ fn arg(t: &Token, map: &OffsetMap, file_text: &str, fixed: Option<TextRange>) ->
     }
 }
 
-/// The run lines of `st` whose `docker` word is not in `covered`.
+/// The run and exec lines of `st` whose `docker` word is not in `covered`.
 pub(crate) fn scan(
     st: &ShellText,
     map: &OffsetMap,
     file_text: &str,
     file: FileId,
     covered: &[TextRange],
-) -> Vec<RunLine> {
+) -> (Vec<RunLine>, Vec<ExecLine>) {
     let mut out = Vec::new();
+    let mut execs = Vec::new();
     for cmd in tokenize(&st.text) {
         let Some(k) = cmd
             .iter()
@@ -197,9 +199,11 @@ pub(crate) fn scan(
             .collect();
         if let Some(line) = parse_invocation(file, &program, &args, &assigns) {
             out.push(line);
+        } else if let Some(exec) = parse_exec_invocation(file, &program, &args, &assigns) {
+            execs.push(exec);
         }
     }
-    out
+    (out, execs)
 }
 
 #[cfg(test)]

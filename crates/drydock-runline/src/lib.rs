@@ -1,6 +1,9 @@
 //! `docker run` and `docker create` command lines as a source of
 //! [`ContainerSpec`](drydock_core::spec::ContainerSpec)s, so that the same
-//! container rules that judge a Compose service judge them.
+//! container rules that judge a Compose service judge them; and `docker
+//! exec` lines as [`ExecSpec`](drydock_core::spec::ExecSpec)s, judged by
+//! the exec rules that also judge exec requests and live exec instances
+//! (see [`exec`]).
 //!
 //! [`extract`] finds the lines in
 //!
@@ -26,6 +29,7 @@
 //! for how unknown words are handled.
 
 pub mod argv;
+pub mod exec;
 mod fallback;
 mod sources;
 
@@ -33,6 +37,7 @@ pub use argv::{ArgWord, RunLine, is_docker_program, parse_invocation};
 use drydock_core::spec::Word;
 use drydock_core::{FileId, FileKind, ParseError, TextRange};
 use drydock_shell::OffsetMap;
+pub use exec::{ExecLine, parse_exec_invocation};
 
 /// Where run lines are looked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,8 +65,10 @@ impl SourceKind {
 /// What a file yielded.
 #[derive(Debug, Default)]
 pub struct Extracted {
-    /// In source order.
+    /// `docker run`/`docker create` lines, in source order.
     pub lines: Vec<RunLine>,
+    /// `docker exec` lines, in source order.
+    pub execs: Vec<ExecLine>,
     /// Text that could not be read (invalid YAML, shell the parser could
     /// not follow). The lines found are still listed.
     pub errors: Vec<ParseError>,
@@ -101,7 +108,8 @@ impl ShellText {
     }
 }
 
-/// Finds the `docker run` / `docker create` lines of a file.
+/// Finds the `docker run` / `docker create` and `docker exec` lines of a
+/// file.
 pub fn extract(text: &str, file: FileId, kind: SourceKind) -> Extracted {
     let mut out = Extracted::default();
     let texts = match kind {
@@ -121,6 +129,8 @@ pub fn extract(text: &str, file: FileId, kind: SourceKind) -> Extracted {
         scan_shell(st, text, file, &mut out);
     }
     out.lines
+        .sort_by_key(|l| l.origin.range().map_or(0, |r| r.start));
+    out.execs
         .sort_by_key(|l| l.origin.range().map_or(0, |r| r.start));
     out
 }
@@ -179,10 +189,14 @@ fn scan_shell(st: &ShellText, file_text: &str, file: FileId, out: &mut Extracted
         if let Some(line) = parse_invocation(file, &program, &args, &assigns) {
             covered.push(program.range);
             out.lines.push(line);
+        } else if let Some(exec) = parse_exec_invocation(file, &program, &args, &assigns) {
+            covered.push(program.range);
+            out.execs.push(exec);
         }
     }
     if script.has_errors {
-        let found = fallback::scan(st, &map, file_text, file, &covered);
+        let (found, execs) = fallback::scan(st, &map, file_text, file, &covered);
+        out.execs.extend(execs);
         if st.report_errors {
             let at = fallback::first_unbalanced_quote(&st.text)
                 .map(|o| map.map_range(o, o + 1))

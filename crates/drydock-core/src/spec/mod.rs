@@ -1,6 +1,6 @@
 //! The typed specs that rules judge. Every source (a Dockerfile stage, a
-//! Compose service, a daemon.json; later a live container, an image config,
-//! a `docker run` line, a request arriving at the daemon) converts into one
+//! Compose service, a daemon.json, a live container, an image config, a
+//! `docker run` or `docker exec` line, a request arriving at the daemon) converts into one
 //! of these, and every field remembers its [`Origin`](crate::Origin).
 //!
 //! Rules never look at raw files: they ask a spec, so the same rule judges
@@ -9,6 +9,7 @@
 mod anchor;
 mod container;
 mod daemon;
+mod exec;
 mod files;
 mod image;
 mod shell;
@@ -19,6 +20,7 @@ pub use container::{
     PortMapping, Resources, SecurityOpt, UnknownPart, parse_port_range,
 };
 pub use daemon::{DaemonSetting, DaemonSpec};
+pub use exec::{ExecSource, ExecSpec, ExecUser, is_root_account};
 pub use files::{ImageFile, ImageFileKind, ImageFiles, ImageLayer, ImageText};
 pub use image::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,

@@ -1,6 +1,7 @@
-//! Rules that judge one container (`ContainerSpec`): a Compose service or a
-//! `docker run`/`docker create` line today; a live container or a create
-//! request later. They look at the spec only, never at the file it came
+//! Rules that judge one container (`ContainerSpec`): a Compose service, a
+//! `docker run`/`docker create` line, a live container or a create
+//! request; and, with `check_exec`, a command run in one (`ExecSpec`: a
+//! `docker exec` line, an exec create request, a live exec instance). They look at the spec only, never at the file it came
 //! from (except to compute the text of a fix). Messages name the container
 //! with `support::svc` and its settings with `support::setting`, so that
 //! they read in the terms of the source (`pids_limit`, `--pids-limit`,
@@ -18,6 +19,8 @@ mod container_name;
 mod dangerous_cap;
 mod docker_api_port;
 mod docker_socket;
+mod exec_as_root;
+mod exec_privileged;
 mod healthcheck_disabled;
 mod host_devices;
 mod host_namespace;
@@ -49,6 +52,8 @@ pub use container_name::InvalidContainerName;
 pub use dangerous_cap::DangerousCapabilityAdded;
 pub use docker_api_port::DockerApiPortPublished;
 pub use docker_socket::DockerSocketMounted;
+pub use exec_as_root::ExecAsRoot;
+pub use exec_privileged::PrivilegedExec;
 pub use healthcheck_disabled::HealthcheckDisabled;
 pub use host_devices::HostDevicesExposed;
 pub use host_namespace::HostNamespaceShared;

@@ -1,6 +1,6 @@
 //! Helpers shared by the container rules.
 
-use drydock_core::spec::{ContainerSource, ContainerSpec};
+use drydock_core::spec::{ContainerSource, ContainerSpec, ExecSource, ExecSpec};
 use drydock_core::{Edit, Origin};
 
 use crate::rule::Checker;
@@ -238,6 +238,49 @@ pub(crate) fn setting_is(
     }
 }
 
+/// The exec, named for a message the way its source knows it:
+/// ``` `docker exec` into `web` ``` (a line), ``an exec into container
+/// `web` `` (a request), ``exec `3f2a…` in container `web` `` (a live
+/// instance, by the first 12 characters of its ID). Messages put it first.
+pub(crate) fn exec_subject(e: &ExecSpec) -> String {
+    let into = match &e.container {
+        Some(c) => format!("container `{}`", c.value),
+        None => "a container the line does not name statically".to_string(),
+    };
+    match e.source {
+        ExecSource::ExecLine => match &e.container {
+            Some(c) => format!("`docker exec` into `{}`", c.value),
+            None => "`docker exec`".to_string(),
+        },
+        ExecSource::Request => format!("an exec into {into}"),
+        ExecSource::Instance => {
+            let id = e.id.as_deref().unwrap_or("");
+            let short: String = id.chars().take(12).collect();
+            if short.is_empty() {
+                format!("an exec in {into}")
+            } else {
+                format!("exec `{short}` in {into}")
+            }
+        }
+    }
+}
+
+/// One of three texts, by the exec's source: how a `docker exec` line, an
+/// exec create request and an exec instance write a setting, e.g.
+/// `exec_setting(e, "--privileged", "Privileged", "ProcessConfig.privileged")`.
+pub(crate) fn exec_setting<'a>(
+    e: &ExecSpec,
+    line: &'a str,
+    request: &'a str,
+    instance: &'a str,
+) -> &'a str {
+    match e.source {
+        ExecSource::ExecLine => line,
+        ExecSource::Request => request,
+        ExecSource::Instance => instance,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +330,32 @@ mod tests {
         assert_eq!(svc(&spec(RUN, "docker run", None)), "`docker run`");
         let api = spec(ContainerSource::Api, "web", Some("nginx:1.27"));
         assert_eq!(svc(&api), "container `web`");
+    }
+
+    #[test]
+    fn exec_names_by_source() {
+        let c = Some(drydock_core::Sp::new("web".to_string(), Origin::Implicit));
+        let mut e = ExecSpec {
+            container: c,
+            ..ExecSpec::default()
+        };
+        assert_eq!(exec_subject(&e), "`docker exec` into `web`");
+        assert_eq!(
+            exec_setting(&e, "--user", "User", "ProcessConfig.user"),
+            "--user"
+        );
+        e.source = ExecSource::Request;
+        assert_eq!(exec_subject(&e), "an exec into container `web`");
+        assert_eq!(
+            exec_setting(&e, "--user", "User", "ProcessConfig.user"),
+            "User"
+        );
+        e.source = ExecSource::Instance;
+        e.id = Some("0123456789abcdef0123".into());
+        assert_eq!(exec_subject(&e), "exec `0123456789ab` in container `web`");
+        e.container = None;
+        e.source = ExecSource::ExecLine;
+        assert_eq!(exec_subject(&e), "`docker exec`");
     }
 
     #[test]
