@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use drydock_core::spec::ContainerSpec;
+use drydock_core::spec::{ContainerSpec, ExecSpec};
 use drydock_core::{Finding, ImageRef, Origin, Severity, SourceMap};
 use drydock_rules::{Checker, Settings};
 use serde_json::Value;
@@ -130,6 +130,19 @@ impl Guard {
     /// Decides on a request: its method, URI and body (as the daemon passed
     /// it on; empty when it passed none).
     pub fn decide(&self, method: &str, uri: &str, body: &[u8]) -> Decision {
+        self.decide_for(None, method, uri, body)
+    }
+
+    /// Decides on a request sent by `client` (the proxy's client entry, or
+    /// the user the daemon authenticated), which `[[exceptions]] client`
+    /// entries match.
+    pub fn decide_for(
+        &self,
+        client: Option<&str>,
+        method: &str,
+        uri: &str,
+        body: &[u8],
+    ) -> Decision {
         let req = ApiRequest::parse(method, uri);
         let action = match classify(&req, body) {
             Ok(a) => a,
@@ -147,13 +160,14 @@ impl Guard {
                 let labels = labels_of(body.get("Labels"));
                 let image = body.get("Image").and_then(Value::as_str);
                 self.judge_spec(&SpecRequest {
-                    spec: &spec,
+                    spec: Judge::Container(&spec),
                     body: &body,
                     resolved: &resolved,
                     subject: Subject {
                         name: name.as_deref(),
                         labels: &labels,
                         image,
+                        client,
                     },
                     only_set_fields: false,
                     strip: "",
@@ -177,13 +191,14 @@ impl Guard {
                     return self.service_plugin(&p);
                 }
                 self.judge_spec(&SpecRequest {
-                    spec: &spec,
+                    spec: Judge::Container(&spec),
                     body: &body,
                     resolved: &resolved,
                     subject: Subject {
                         name: body.get("Name").and_then(Value::as_str),
                         labels: &labels,
                         image,
+                        client,
                     },
                     only_set_fields: false,
                     strip: "",
@@ -195,13 +210,14 @@ impl Guard {
                 body,
                 spec,
             } => self.judge_spec(&SpecRequest {
-                spec: &spec,
+                spec: Judge::Container(&spec),
                 body: &body,
                 resolved: &[],
                 subject: Subject {
                     name: Some(&container),
                     labels: &HashMap::new(),
                     image: None,
+                    client,
                 },
                 only_set_fields: true,
                 strip: UPDATE_PREFIX,
@@ -215,13 +231,14 @@ impl Guard {
             } => {
                 let labels = labels_of(query.get("labels"));
                 let mut d = self.judge_spec(&SpecRequest {
-                    spec: &spec,
+                    spec: Judge::Container(&spec),
                     body: &query,
                     resolved: &[],
                     subject: Subject {
                         name: None,
                         labels: &labels,
                         image: tag.as_deref(),
+                        client,
                     },
                     only_set_fields: true,
                     strip: "",
@@ -259,9 +276,23 @@ impl Guard {
             }
             Action::Exec {
                 container,
-                privileged,
-                user,
-            } => self.exec(&container, privileged, user.as_deref()),
+                body,
+                spec,
+            } => self.judge_spec(&SpecRequest {
+                spec: Judge::Exec(&spec),
+                body: &body,
+                resolved: &[],
+                // `[[exceptions]] name = …` names the container execs go into.
+                subject: Subject {
+                    name: Some(&container),
+                    labels: &HashMap::new(),
+                    image: None,
+                    client,
+                },
+                only_set_fields: false,
+                strip: "",
+                conceal: None,
+            }),
             Action::Pull { reference, image } => {
                 self.registry(&reference, image.as_ref(), "fromImage", "pulling")
             }
@@ -299,7 +330,10 @@ impl Guard {
         let mut findings: Vec<Finding> = Vec::new();
         for rule in settings.enabled_rules() {
             let mut cx = Checker::new(rule.meta(), &settings, &sources);
-            rule.check_container(&mut cx, r.spec);
+            match r.spec {
+                Judge::Container(c) => rule.check_container(&mut cx, c),
+                Judge::Exec(e) => rule.check_exec(&mut cx, e),
+            }
             findings.extend(cx.into_findings());
         }
         let mut judged = Vec::new();
@@ -321,6 +355,13 @@ impl Guard {
                 .find(|e| e.matches(&r.subject, f))
             {
                 Verdict::Excepted(ex.reason.clone())
+            } else if let Some(action) = self.exec_action(f) {
+                // `[exec]` decides the exec rules' verdicts.
+                match action {
+                    ExecAction::Deny => Verdict::Deny,
+                    ExecAction::Log => Verdict::Log,
+                    ExecAction::Allow => continue,
+                }
             } else if self.policy.deny.iter().any(|s| s.matches(f)) {
                 Verdict::Deny
             } else if self.policy.log.iter().any(|s| s.matches(f)) {
@@ -367,6 +408,13 @@ impl Guard {
                     .filter(|h| !h.is_empty())
                     .map(|h| format!("{h} Or"))
                     .unwrap_or_else(|| "Fix the request, or".to_string());
+                let fix = match exec_key(&j.rule) {
+                    Some(key) => format!(
+                        "{} Or set `{key} = \"allow\"` (or \"log\") under [exec] in {POLICY_FILE}, or",
+                        fix.trim_end_matches(" or").trim_end_matches(" Or")
+                    ),
+                    None => fix,
+                };
                 format!(
                     "drydock guard: denied by {} ({}): {}: {} {fix} add an exception to {POLICY_FILE}: [[exceptions]] {subject}, rules = [\"{}\"], reason = \"…\"",
                     j.rule,
@@ -384,56 +432,12 @@ impl Guard {
         }
     }
 
-    fn exec(&self, container: &str, privileged: bool, user: Option<&str>) -> Decision {
-        let mut d = Decision::allow();
-        if privileged {
-            GuardCheck {
-                action: self.policy.exec_privileged,
-                rule: "exec-privileged",
-                name: "CIS Docker Benchmark 5.23",
-                path: "Privileged".into(),
-                value: Some("true".into()),
-                message: format!(
-                    "an exec into container `{container}` with --privileged runs its command with every capability and without the container's confinement."
-                ),
-                fix: "Run `docker exec` without --privileged".into(),
-                key: "privileged",
-                section: "exec",
-            }
-            .apply(&mut d);
+    /// The `[exec]` setting that decides a finding of an exec rule.
+    fn exec_action(&self, f: &Finding) -> Option<ExecAction> {
+        match exec_key(f.rule.id)? {
+            "privileged" => Some(self.policy.exec_privileged),
+            _ => Some(self.policy.exec_root),
         }
-        let account = user.map(|u| u.split(':').next().unwrap_or("").trim());
-        let is_root = match account {
-            None => true,
-            Some(a) => a.is_empty() || a == "root" || a == "0",
-        };
-        if is_root {
-            let (value, what) = match user {
-                None => (
-                    "not set".to_string(),
-                    format!(
-                        "the command runs as the user of container `{container}`, root unless the container names another."
-                    ),
-                ),
-                Some(u) => (
-                    format!("\"{u}\""),
-                    format!("an exec into container `{container}` runs its command as root."),
-                ),
-            };
-            GuardCheck {
-                action: self.policy.exec_root,
-                rule: "exec-as-root",
-                name: "CIS Docker Benchmark 5.24",
-                path: "User".into(),
-                value: Some(value),
-                message: what,
-                fix: "Run `docker exec --user` with an unprivileged user".into(),
-                key: "root",
-                section: "exec",
-            }
-            .apply(&mut d);
-        }
-        d
     }
 
     /// `[registries] allow` for what a request fetches: an image pull
@@ -621,7 +625,7 @@ impl Guard {
 /// A container spec to judge, and how: what exceptions match, which
 /// findings count, how paths and values are shown.
 struct SpecRequest<'a> {
-    spec: &'a ContainerSpec,
+    spec: Judge<'a>,
     /// The body (or query) the spec's origins are paths of.
     body: &'a Value,
     resolved: &'a [Resolved],
@@ -633,6 +637,23 @@ struct SpecRequest<'a> {
     strip: &'a str,
     /// Paths under this one are not quoted (secret values).
     conceal: Option<&'a str>,
+}
+
+/// What the rules judge: a container (create, service, update, build) or
+/// an exec.
+#[derive(Clone, Copy)]
+enum Judge<'a> {
+    Container(&'a ContainerSpec),
+    Exec(&'a ExecSpec),
+}
+
+/// The `[exec]` key that decides an exec rule's verdict.
+fn exec_key(rule: &str) -> Option<&'static str> {
+    match rule {
+        "CTR033" => Some("privileged"),
+        "CTR034" => Some("root"),
+        _ => None,
+    }
 }
 
 /// A `Labels` object as a map (non-string values skipped).
@@ -938,7 +959,7 @@ mod tests {
         assert!(!d.allow);
         assert!(
             d.message
-                .starts_with("drydock guard: denied by exec-privileged (CIS Docker Benchmark 5.23): Privileged is true"),
+                .starts_with("drydock guard: denied by CTR033 (privileged-exec): Privileged is true: An exec into container `web` runs privileged"),
             "{}",
             d.message
         );
@@ -946,7 +967,10 @@ mod tests {
         let body = br#"{"User":"root","Cmd":["sh"]}"#;
         let d = g.decide("POST", "/containers/web/exec", body);
         assert!(d.allow);
-        assert_eq!(d.rules_fired(), ["exec-as-root"]);
+        assert_eq!(d.rules_fired(), ["CTR034"]);
+        // The exec rules' findings point at the body's fields.
+        assert_eq!(d.findings[0].path, "User");
+        assert_eq!(d.findings[0].value.as_deref(), Some("\"root\""));
         let g = guard("[exec]\nroot = \"deny\"\n");
         for body in [
             &br#"{"User":"root","Cmd":["sh"]}"#[..],
@@ -956,7 +980,13 @@ mod tests {
             let d = g.decide("POST", "/containers/web/exec", body);
             assert!(!d.allow);
             assert!(
-                d.message.contains("CIS Docker Benchmark 5.24"),
+                d.message
+                    .starts_with("drydock guard: denied by CTR034 (exec-as-root)"),
+                "{}",
+                d.message
+            );
+            assert!(
+                d.message.contains("Or set `root = \"allow\"` (or \"log\") under [exec] in guard.toml, or add an exception to guard.toml: [[exceptions]] name = \"web\", rules = [\"CTR034\"]"),
                 "{}",
                 d.message
             );
@@ -978,6 +1008,51 @@ mod tests {
             )
             .allow
         );
+    }
+
+    #[test]
+    fn exec_exceptions_by_container_name() {
+        let g = guard(
+            "[exec]\nroot = \"deny\"\n[[exceptions]]\nname = \"db-*\"\nrules = [\"CTR034\"]\nreason = \"backups run as postgres' root\"\n",
+        );
+        let body = br#"{"User":"root","Cmd":["pg_dump"]}"#;
+        let d = g.decide("POST", "/containers/db-1/exec", body);
+        assert!(d.allow, "{}", d.message);
+        assert_eq!(
+            d.findings[0].verdict,
+            Verdict::Excepted("backups run as postgres' root".into())
+        );
+        assert!(!g.decide("POST", "/containers/web/exec", body).allow);
+        // The exception names CTR034 only: a privileged exec is still denied.
+        let d = g.decide(
+            "POST",
+            "/containers/db-1/exec",
+            br#"{"User":"1000","Privileged":true}"#,
+        );
+        assert!(!d.allow);
+        assert_eq!(d.rules_fired(), ["CTR033"]);
+    }
+
+    #[test]
+    fn exceptions_by_client_identity() {
+        let g = guard(
+            "[[exceptions]]\nclient = \"ci-*\"\nrules = [\"CTR001\"]\nreason = \"CI builds need it\"\n",
+        );
+        let body =
+            serde_json::json!({"Image": "x", "HostConfig": {"Privileged": true}}).to_string();
+        let body = body.as_bytes();
+        let d = g.decide_for(Some("ci-runner"), "POST", "/containers/create", body);
+        assert!(d.allow, "{}", d.message);
+        assert!(
+            d.findings.iter().any(|j| j.rule == "CTR001"
+                && j.verdict == Verdict::Excepted("CI builds need it".into()))
+        );
+        // Another client, or one not known (the plugin over the unix socket).
+        assert!(
+            !g.decide_for(Some("web"), "POST", "/containers/create", body)
+                .allow
+        );
+        assert!(!g.decide("POST", "/containers/create", body).allow);
     }
 
     #[test]

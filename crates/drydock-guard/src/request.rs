@@ -26,7 +26,9 @@
 
 use std::path::Path;
 
-use drydock_core::spec::{BuildSpec, ContainerSource, ContainerSpec, KeyValue, MountKind};
+use drydock_core::spec::{
+    BuildSpec, ContainerSource, ContainerSpec, ExecSpec, KeyValue, MountKind,
+};
 use drydock_core::{ImageRef, Origin, Sp};
 use drydock_engine::bollard::models::{ContainerCreateBody, ExecConfig, ServiceSpec};
 use drydock_engine::convert;
@@ -193,9 +195,11 @@ pub enum Action {
     Exec {
         /// The container as the path names it (ID or name).
         container: String,
-        privileged: bool,
-        /// `User` as sent (`None`: not sent or empty, the container's user).
-        user: Option<String>,
+        /// The body as sent, to quote the values of the fields findings name.
+        body: Value,
+        /// The exec as the exec rules (CTR033, CTR034) judge it; origins are
+        /// the body's fields (`Privileged`, `User`).
+        spec: Box<ExecSpec>,
     },
     Pull {
         /// `fromImage` with its `tag`, as the daemon will pull it.
@@ -399,14 +403,14 @@ fn create(req: &ApiRequest, body: &[u8]) -> Result<Action, String> {
 
 fn exec(id: &str, body: &[u8]) -> Result<Action, String> {
     let json = json_body(body)?;
-    let mut typed_json = json;
+    let mut typed_json = json.clone();
     normalize_create(&mut typed_json);
     let cfg: ExecConfig = serde_json::from_value(typed_json)
         .map_err(|e| format!("the exec body does not parse: {e}"))?;
     Ok(Action::Exec {
         container: id.to_string(),
-        privileged: cfg.privileged.unwrap_or(false),
-        user: cfg.user.filter(|u| !u.trim().is_empty()),
+        body: json,
+        spec: Box::new(drydock_engine::exec::request_spec(id, &cfg)),
     })
 }
 
@@ -841,10 +845,17 @@ mod tests {
     fn exec_pull_plugins_other() {
         let r = ApiRequest::parse("POST", "/v1.41/containers/web/exec");
         let a = classify(&r, br#"{"Privileged":true,"User":"","Cmd":["sh"]}"#).unwrap();
-        assert!(matches!(
-            a,
-            Action::Exec { ref container, privileged: true, user: None } if container == "web"
-        ));
+        let Action::Exec {
+            container, spec, ..
+        } = a
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(container, "web");
+        assert!(spec.is_privileged());
+        // An empty `User` is the container's own user.
+        assert_eq!(spec.effective_user(), drydock_core::spec::ExecUser::Unknown);
+        assert_eq!(spec.command[0].origin, drydock_core::Origin::api("Cmd[0]"));
         assert!(classify(&r, b"").is_err());
 
         let r = ApiRequest::parse(

@@ -134,6 +134,52 @@ async fn containers(d: &support::Daemon) {
         )
         .await
         .unwrap();
+    // A privileged exec created in it (CIS 5.23, 5.24: the exec rules over
+    // the exec instances the daemon lists). Created, not started: the daemon
+    // lists an exec instance from its creation, and a privileged process
+    // cannot start in every sandbox this runs in ("unable to apply caps").
+    e.docker()
+        .create_exec(
+            &id,
+            drydock_engine::bollard::models::ExecConfig {
+                privileged: Some(true),
+                cmd: Some(["/bin/busybox", "sleep", "50"].map(String::from).to_vec()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Another running one, with an exec as root.
+    let id = support::create(
+        &e,
+        "sleeper",
+        ContainerCreateBody {
+            cmd: Some(["/bin/busybox", "sleep", "60"].map(String::from).to_vec()),
+            ..hc(HostConfig {
+                network_mode: Some("none".into()),
+                ..Default::default()
+            })
+        },
+    )
+    .await;
+    e.docker()
+        .start_container(
+            &id,
+            None::<drydock_engine::bollard::query_parameters::StartContainerOptions>,
+        )
+        .await
+        .unwrap();
+    e.docker()
+        .create_exec(
+            &id,
+            drydock_engine::bollard::models::ExecConfig {
+                user: Some("root".into()),
+                cmd: Some(["/bin/busybox", "id"].map(String::from).to_vec()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     support::create(
         &e,
         "hardened",
@@ -203,6 +249,46 @@ async fn audit_of_a_hardened_daemon_with_containers() {
             "api:/containers/{}/top",
             r57["target"]["id"].as_str().unwrap()
         )
+    );
+
+    // Exec sessions the daemon lists, judged by CTR033 and CTR034: the
+    // privileged one started in `runner` (no user given, and the container
+    // names none: root).
+    let r523 = find(&v, "5.23", Some("runner"));
+    assert_eq!(r523["status"], "fail", "{r523}");
+    let m = r523["message"].as_str().unwrap();
+    assert!(
+        m.contains("runs privileged (`ProcessConfig.privileged: true`)"),
+        "{m}"
+    );
+    assert!(
+        r523["origin"]
+            .as_str()
+            .unwrap()
+            .contains("ProcessConfig.privileged"),
+        "{r523}"
+    );
+    // It gave no user, so it runs as the image's `USER 1001`: not root.
+    let r524 = find(&v, "5.24", Some("runner"));
+    assert_eq!(r524["status"], "pass", "{r524}");
+    // `hardened` has an exec as root.
+    let r524 = find(&v, "5.24", Some("sleeper"));
+    assert_eq!(r524["status"], "fail", "{r524}");
+    assert!(
+        r524["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs its command as root (`ProcessConfig.user: \"root\"`)"),
+        "{r524}"
+    );
+    let r523 = find(&v, "5.23", Some("hardened"));
+    assert_eq!(r523["status"], "pass", "{r523}");
+    assert!(
+        r523["message"]
+            .as_str()
+            .unwrap()
+            .contains("not proof that none ran"),
+        "{r523}"
     );
 
     // Section 5 per container.

@@ -275,10 +275,7 @@ async fn the_guard_refuses_unsafe_requests_from_the_docker_cli() {
     refused(
         &o,
         "docker exec --privileged",
-        &[
-            "denied by exec-privileged (CIS Docker Benchmark 5.23)",
-            "Privileged is true",
-        ],
+        &["denied by CTR033 (privileged-exec)", "Privileged is true"],
     );
     let o = docker(&d, &config, &["exec", "runner", "/bin/busybox", "true"]);
     assert!(o.status.success(), "docker exec refused: {}", stderr(&o));
