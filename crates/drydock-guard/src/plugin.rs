@@ -103,7 +103,11 @@ impl Plugin {
                 let guard = self.state.guard();
                 // Defence in depth: a bug must deny, not take the plugin down.
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    guard.decide(&req.method, &req.uri, &body)
+                    // `[[exceptions]] client` matches the user the daemon
+                    // authenticated (a TLS client certificate's CN); none
+                    // over the unix socket.
+                    let user = Some(req.user.as_str()).filter(|u| !u.is_empty());
+                    guard.decide_for(user, &req.method, &req.uri, &body)
                 }))
                 .unwrap_or_else(|_| {
                     Decision::cannot_judge("the guard failed while judging this request")

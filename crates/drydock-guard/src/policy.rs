@@ -146,6 +146,9 @@ pub struct Exception {
     /// `key=value`, or `key` alone for any value.
     pub label: Option<(String, Option<String>)>,
     pub image: Option<(String, GlobMatcher)>,
+    /// Who sent the request: the proxy's client entry name, or the user the
+    /// daemon authenticated (the plugin's AuthZ `User`).
+    pub client: Option<(String, GlobMatcher)>,
     /// The findings it covers; empty: every finding.
     pub rules: Vec<Selector>,
     pub reason: String,
@@ -158,6 +161,8 @@ pub struct Subject<'a> {
     pub name: Option<&'a str>,
     pub labels: &'a HashMap<String, String>,
     pub image: Option<&'a str>,
+    /// Who sent the request (see [`Exception::client`]); `None`: unknown.
+    pub client: Option<&'a str>,
 }
 
 impl Exception {
@@ -193,8 +198,12 @@ impl Exception {
                     })
             })
         });
+        let client_ok = self
+            .client
+            .as_ref()
+            .is_none_or(|(_, g)| s.client.is_some_and(|c| g.is_match(c)));
         let rule_ok = self.rules.is_empty() || self.rules.iter().any(|r| r.matches(f));
-        name_ok && label_ok && image_ok && rule_ok
+        name_ok && label_ok && image_ok && client_ok && rule_ok
     }
 }
 
@@ -342,6 +351,7 @@ struct RawException {
     name: Option<Spanned<String>>,
     label: Option<Spanned<String>>,
     image: Option<Spanned<String>>,
+    client: Option<Spanned<String>>,
     rules: Option<Vec<Spanned<String>>>,
     reason: Option<Spanned<String>>,
 }
@@ -461,6 +471,7 @@ impl Policy {
                 name: None,
                 label: None,
                 image: None,
+                client: None,
                 rules: Vec::new(),
                 reason: String::new(),
                 line,
@@ -475,12 +486,21 @@ impl Policy {
                     "an exception needs a `reason`: why the findings it covers are accepted".into(),
                 )),
             }
-            if e.name.is_none() && e.label.is_none() && e.image.is_none() {
+            if e.name.is_none() && e.label.is_none() && e.image.is_none() && e.client.is_none() {
                 errors.push(at(
                     start,
-                    "an exception needs `name`, `label` or `image`: which containers it covers"
+                    "an exception needs `name`, `label`, `image` or `client`: which containers or clients it covers"
                         .into(),
                 ));
+            }
+            if let Some(c) = &e.client {
+                match glob(c.get_ref()) {
+                    Ok(g) if !c.get_ref().trim().is_empty() => {
+                        one.client = Some((c.get_ref().clone(), g));
+                    }
+                    Ok(_) => errors.push(at(c.span().start, "the client is empty".into())),
+                    Err(m) => errors.push(at(c.span().start, m)),
+                }
             }
             if let Some(n) = &e.name {
                 match glob(n.get_ref()) {
@@ -1222,6 +1242,26 @@ grants = ["GET /version"]
         assert!(Identity::is_id_prefix("0123456789ab"));
         assert!(!Identity::is_id_prefix("traefik"));
         assert!(!Identity::is_id_prefix("0123456789"));
+    }
+
+    #[test]
+    fn client_exceptions() {
+        let p = Policy::parse("[[exceptions]]\nclient = \"ci-*\"\nreason = \"CI\"\n").unwrap();
+        let (text, g) = p.exceptions[0].client.as_ref().unwrap();
+        assert_eq!(text, "ci-*");
+        assert!(g.is_match("ci-runner"));
+        let e = errors("[[exceptions]]\nclient = \"\"\nreason = \"x\"\n");
+        assert_eq!((e[0].line, e[0].column), (2, 10));
+        assert_eq!(e[0].message, "the client is empty");
+        let e = errors("[[exceptions]]\nclient = \"[\"\nreason = \"x\"\n");
+        assert!(e[0].message.contains("not a valid glob"), "{:?}", e);
+        let e = errors("[[exceptions]]\nreason = \"x\"\n");
+        assert!(
+            e[0].message
+                .contains("`name`, `label`, `image` or `client`"),
+            "{:?}",
+            e
+        );
     }
 
     #[test]

@@ -707,8 +707,9 @@ impl Proxy {
                 // reactor; a panic denies.
                 let g = guard.clone();
                 let (m, u, b) = (api.method.clone(), uri.clone(), bytes.clone());
+                let who = client.name.clone();
                 let t = Instant::now();
-                let d = tokio::task::spawn_blocking(move || g.decide(&m, &u, &b))
+                let d = tokio::task::spawn_blocking(move || g.decide_for(Some(&who), &m, &u, &b))
                     .await
                     .unwrap_or_else(|_| {
                         Decision::cannot_judge("the guard failed while judging this request")
@@ -720,7 +721,7 @@ impl Proxy {
             d
         } else {
             let t = Instant::now();
-            let d = guard.decide(&api.method, &uri, b"");
+            let d = guard.decide_for(Some(&client.name), &api.method, &uri, b"");
             judging = t.elapsed();
             d
         };

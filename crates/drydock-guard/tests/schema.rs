@@ -67,6 +67,12 @@ log = ["all"]
 privileged = "deny"
 root = "log"
 
+[plugins]
+privileges = "log"
+
+[build]
+remote-context = "deny"
+
 [registries]
 allow = ["docker.io", "ghcr.io/acme", "*.example.com", "registry.example.com:5000"]
 
@@ -79,6 +85,11 @@ label = "role=edge"
 image = "traefik:*"
 rules = ["CTR002"]
 reason = "reads labels"
+
+[[exceptions]]
+client = "ci-*"
+rules = ["CTR016"]
+reason = "CI test containers run as root"
 
 [[proxy.clients]]
 name = "a"
@@ -97,6 +108,27 @@ redact_env = false
 [[proxy.clients]]
 name = "c"
 default = true
+grants = ["GET /version"]
+
+[[proxy.clients]]
+name = "d"
+cert = "ci-runner.example.com"
+profile = "ci-runner"
+visible-images = { names = ["registry.example.com/ci/*"] }
+visible-networks = { names = ["ci-*"] }
+visible-volumes = { labels = ["owner=ci"] }
+
+[[proxy.clients]]
+name = "e"
+address = "10.20.0.0/16"
+profile = "read-only"
+visible_images = { labels = ["owner=ops"] }
+visible_networks = { labels = ["owner=ops"] }
+visible_volumes = { names = ["ops-*"] }
+
+[[proxy.clients]]
+name = "f"
+address = "fd00::/8"
 grants = ["GET /version"]
 "#;
     Policy::parse(all).unwrap();
@@ -122,6 +154,13 @@ fn bad_policies_fail_both() {
         "[[proxy.clients]]\nname = \"a\"\ndefault = true\n",
         "[[proxy.clients]]\nname = \"a\"\ndefault = true\nvisible = { colours = [\"red\"] }\n",
         "[proxy]\nlisten = \"tcp://0.0.0.0:2375\"\n",
+        "[plugins]\nprivileges = \"maybe\"\n",
+        "[build]\nremote-context = true\n",
+        "[build]\nremote = \"deny\"\n",
+        "[[exceptions]]\nclient = \"\"\nreason = \"x\"\n",
+        "[[proxy.clients]]\nname = \"a\"\ncert = \"x\"\naddress = \"10.0.0.1\"\ngrants = [\"GET /version\"]\n",
+        "[[proxy.clients]]\nname = \"a\"\naddress = \"ten.0.0.0/8\"\ngrants = [\"GET /version\"]\n",
+        "[[proxy.clients]]\nname = \"a\"\ndefault = true\nprofile = \"read-only\"\nvisible-images = { tags = [\"x\"] }\n",
         "[surprise]\n",
     ] {
         assert!(Policy::parse(bad).is_err(), "the parser accepts:\n{bad}");

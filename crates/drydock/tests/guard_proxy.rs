@@ -159,6 +159,12 @@ redact-env = true
 name = "traefik"
 container = "edge"
 profile = "traefik"
+
+# An exception by client identity: only the admin entry may add capabilities.
+[[exceptions]]
+client = "admin"
+rules = ["CTR004"]
+reason = "the host's admins add capabilities on purpose"
 "#;
 
 /// The compliant flags of a test container (the default policy denies
@@ -239,6 +245,26 @@ async fn the_proxy_serves_the_docker_cli_per_client() {
             "HostConfig.Privileged is true",
             "add an exception to guard.toml",
         ],
+    );
+
+    // The exception for the admin client covers CTR004 (a dangerous added
+    // capability, denied by default): its create goes through, and the
+    // log says why.
+    let mut a = vec!["create", "--name", "capped", "--cap-add", "SYS_ADMIN"];
+    a.extend_from_slice(SAFE);
+    a.extend_from_slice(&[image, "/bin/busybox", "true"]);
+    ok(
+        &root(&a),
+        "docker create --cap-add SYS_ADMIN (excepted for admin)",
+    );
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let line = logged
+        .lines()
+        .rfind(|l| l.contains("/containers/create"))
+        .unwrap();
+    assert!(
+        line.contains("CTR004") && line.contains("the host's admins add capabilities on purpose"),
+        "{line}"
     );
 
     // `docker logs -f` streams what is written after it started.

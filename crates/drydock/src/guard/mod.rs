@@ -169,7 +169,7 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
             let mut out = anstream::stdout().lock();
             writeln!(
                 out,
-                "{}: ok ({} deny selector(s), {} log selector(s), {} exception(s), {})",
+                "{}: ok ({} deny selector(s), {} log selector(s), {} exception(s), {}; exec: privileged {}, root {}; plugin privileges {}; remote build context {})",
                 path.display(),
                 p.deny.len(),
                 p.log.len(),
@@ -178,7 +178,11 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
                     "any registry".to_string()
                 } else {
                     format!("registries: {}", p.registries.join(", "))
-                }
+                },
+                action(p.exec_privileged),
+                action(p.exec_root),
+                action(p.plugin_privileges),
+                action(p.build_remote_context),
             )?;
             for c in &p.proxy.clients {
                 let who = match &c.identity {
@@ -197,10 +201,21 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
                         .as_ref()
                         .map(|p| format!(", profile {p}"))
                         .unwrap_or_default(),
-                    if c.visible.is_some() {
-                        ", filtered by `visible`"
-                    } else {
-                        ""
+                    {
+                        let filters: Vec<&str> = [
+                            ("`visible`", c.visible.is_some()),
+                            ("`visible-images`", c.visible_images.is_some()),
+                            ("`visible-networks`", c.visible_networks.is_some()),
+                            ("`visible-volumes`", c.visible_volumes.is_some()),
+                        ]
+                        .into_iter()
+                        .filter_map(|(k, on)| on.then_some(k))
+                        .collect();
+                        if filters.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", filtered by {}", filters.join(", "))
+                        }
                     },
                     if c.redact_env { ", env redacted" } else { "" },
                 )?;
@@ -211,6 +226,14 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
             let _ = writeln!(anstream::stderr(), "{e}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+fn action(a: drydock_guard::policy::ExecAction) -> &'static str {
+    match a {
+        drydock_guard::policy::ExecAction::Deny => "denied",
+        drydock_guard::policy::ExecAction::Log => "logged",
+        drydock_guard::policy::ExecAction::Allow => "allowed",
     }
 }
 
