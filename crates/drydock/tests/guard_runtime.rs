@@ -485,6 +485,29 @@ fn explain_shows_the_decision_on_recorded_requests() {
         "{v}"
     );
 
+    // An exception by client identity applies to the client named.
+    std::fs::write(
+        &policy,
+        "[[exceptions]]\nclient = \"ci-*\"\nrules = [\"CTR001\"]\nreason = \"CI needs it\"\n",
+    )
+    .unwrap();
+    let req = tmp.path().join("ci.json");
+    std::fs::write(
+        &req,
+        serde_json::json!({"method": "POST", "uri": "/containers/create",
+            "body": {"Image": "busybox", "HostConfig": {"Privileged": true}}})
+        .to_string(),
+    )
+    .unwrap();
+    let o = explain(&policy, &req, &["--client", "ci-runner"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("exception: CI needs it"), "{out}");
+    let o = explain(&policy, &req, &["--client", "web"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = explain(&policy, &req, &[]);
+    assert_eq!(o.status.code(), Some(1));
+
     // Unjudgeable, a bad request file, a bad policy.
     std::fs::write(
         &req,

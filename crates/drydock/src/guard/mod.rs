@@ -47,6 +47,10 @@ struct ExplainArgs {
     /// The authorization plugin's name (self-protection).
     #[arg(long, default_value = "drydock-guard")]
     name: String,
+    /// Who sent the request, for `[[exceptions]] client`: a proxy client
+    /// entry's name, or the user the daemon authenticated.
+    #[arg(long, value_name = "NAME")]
+    client: Option<String>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,7 +307,7 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let req = drydock_guard::recorded::parse(&raw)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.request.display()))?;
     let guard = Guard::new(policy, &args.name);
-    let d = guard.decide(&req.method, &req.uri, &req.body);
+    let d = guard.decide_for(args.client.as_deref(), &req.method, &req.uri, &req.body);
     let mut out = anstream::stdout().lock();
     match args.format {
         ExplainFormat::Json => {
