@@ -52,13 +52,17 @@ done
 echo "== docker logs of ${LOG_MB} MB"
 $D run --name logger --network none --log-driver json-file bench/busybox:1 \
   sh -c "yes 'drydock guard proxy throughput line, 64 bytes of text, padded......' | head -c ${LOG_MB}m" >/dev/null
+# CPU seconds (user + system) a process has used so far.
+cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+dpid=$(cat "$dir/d.pid")
 for round in 1 2; do
   for via in d p; do
-    t0=$(date +%s.%N)
+    p0=$(cpu "$proxy"); d0=$(cpu "$dpid"); t0=$(date +%s.%N)
     bytes=$(docker -H "unix://$dir/$via.sock" logs logger | wc -c)
-    t1=$(date +%s.%N)
+    t1=$(date +%s.%N); p1=$(cpu "$proxy"); d1=$(cpu "$dpid")
     awk -v who="$([[ $via == d ]] && echo 'direct:' || echo 'proxy: ')" -v b="$bytes" -v t0="$t0" -v t1="$t1" \
-      'BEGIN { printf "%s %d bytes in %.2f s (%.1f MiB/s)\n", who, b, t1 - t0, b / 1048576 / (t1 - t0) }'
+      -v pc="$p0" -v pc1="$p1" -v dc="$d0" -v dc1="$d1" \
+      'BEGIN { printf "%s %d bytes in %.2f s (%.1f MiB/s); CPU s: proxy %.1f, dockerd %.1f\n", who, b, t1 - t0, b / 1048576 / (t1 - t0), pc1 - pc, dc1 - dc }'
   done
 done
 echo "proxy decision log: $(wc -l <"$dir/decisions.jsonl") lines"

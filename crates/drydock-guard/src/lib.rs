@@ -18,9 +18,12 @@
 //! * [`filter`]: what a proxy client may see: filtered container, image,
 //!   network and volume lists and events, refused requests about hidden
 //!   objects, redacted inspect;
+//! * [`coalesce`]: joins the small frames of streamed logs before the
+//!   proxy forwards them;
 //! * [`tls`]: the proxy's TLS listener and client-certificate names;
 //! * [`sockets`]: the host's engine sockets (a bind mount of one is CTR002).
 
+pub mod coalesce;
 pub mod decision;
 pub mod filter;
 pub mod log;

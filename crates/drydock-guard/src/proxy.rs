@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited};
+
+use crate::coalesce::Coalesce;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -270,6 +272,12 @@ fn full(b: impl Into<Bytes>) -> ProxyBody {
     Full::new(b.into()).map_err(|never| match never {}).boxed()
 }
 
+/// `GET /containers/{id}/logs`, `/services/{id}/logs`, `/tasks/{id}/logs`
+/// (path segments after the version).
+fn is_log_stream(segs: &[&str]) -> bool {
+    matches!(segs, ["containers" | "services" | "tasks", _, "logs"])
+}
+
 fn json_response(status: StatusCode, message: &str) -> Response<ProxyBody> {
     let body = json!({ "message": message }).to_string();
     let mut r = Response::new(full(body));
@@ -379,10 +387,24 @@ impl Proxy {
     /// Sends a request to the daemon on a new connection (the proxy keeps
     /// no pool: a restarted daemon is simply connected to again).
     async fn send(&self, req: Request<ProxyBody>) -> Result<Response<Incoming>, String> {
-        let stream = tokio::time::timeout(CONNECT_TIMEOUT, UnixStream::connect(&self.upstream))
+        self.send_on(self.connect().await?, req).await
+    }
+
+    async fn connect(&self) -> Result<UnixStream, String> {
+        tokio::time::timeout(CONNECT_TIMEOUT, UnixStream::connect(&self.upstream))
             .await
             .map_err(|_| "connecting timed out".to_string())?
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())
+    }
+
+    async fn send_on<S>(
+        &self,
+        stream: S,
+        req: Request<ProxyBody>,
+    ) -> Result<Response<Incoming>, String>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| e.to_string())?;
@@ -785,6 +807,7 @@ impl Proxy {
             up.headers_mut()
                 .insert(header::HOST, HeaderValue::from_static("docker"));
         }
+        let log_stream = get && is_log_stream(&segs);
         let mut resp = match self.send(up).await {
             Ok(r) => r,
             Err(e) => {
@@ -858,6 +881,10 @@ impl Proxy {
         if ok && filter_events {
             parts.headers.remove(header::CONTENT_LENGTH);
             return Response::from_parts(parts, EventFilter::new(body, filters).boxed());
+        }
+        if ok && log_stream {
+            // A line per chunk from the daemon: forwarded in batches.
+            return Response::from_parts(parts, Coalesce::new(body).boxed());
         }
         Response::from_parts(parts, body.boxed())
     }

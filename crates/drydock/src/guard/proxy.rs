@@ -43,6 +43,11 @@ pub(crate) struct ProxyArgs {
     /// is root for anyone who reaches it (CIS 2.6).
     #[arg(long)]
     insecure_tcp: bool,
+    /// Threads that serve connections. The proxy mostly moves bytes: one
+    /// thread spares a cross-thread wakeup per streamed frame (judging runs
+    /// on its own threads); raise it for many busy clients on many cores.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    io_threads: u16,
     #[command(flatten)]
     run: super::RunArgs,
 }
@@ -178,7 +183,7 @@ pub(crate) fn run(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         proc_root: PathBuf::from("/proc"),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(usize::from(args.io_threads))
         .enable_all()
         .build()?;
     rt.block_on(async {
