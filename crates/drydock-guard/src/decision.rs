@@ -403,17 +403,15 @@ impl Guard {
             .iter()
             .filter(|j| j.verdict == Verdict::Deny)
             .map(|j| {
-                let fix = drydock_rules::find_rule(&j.rule)
+                let how = drydock_rules::find_rule(&j.rule)
                     .map(|r| how_to_fix(r.meta().docs))
-                    .filter(|h| !h.is_empty())
-                    .map(|h| format!("{h} Or"))
-                    .unwrap_or_else(|| "Fix the request, or".to_string());
-                let fix = match exec_key(&j.rule) {
-                    Some(key) => format!(
-                        "{} Or set `{key} = \"allow\"` (or \"log\") under [exec] in {POLICY_FILE}, or",
-                        fix.trim_end_matches(" or").trim_end_matches(" Or")
+                    .filter(|h| !h.is_empty());
+                let fix = match (how, exec_key(&j.rule)) {
+                    (Some(h), Some(key)) => format!(
+                        "{h} Or set `{key} = \"allow\"` (or \"log\") under [exec] in {POLICY_FILE}, or"
                     ),
-                    None => fix,
+                    (Some(h), None) => format!("{h} Or"),
+                    (None, _) => "Fix the request, or".to_string(),
                 };
                 format!(
                     "drydock guard: denied by {} ({}): {}: {} {fix} add an exception to {POLICY_FILE}: [[exceptions]] {subject}, rules = [\"{}\"], reason = \"…\"",

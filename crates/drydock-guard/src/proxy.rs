@@ -387,24 +387,10 @@ impl Proxy {
     /// Sends a request to the daemon on a new connection (the proxy keeps
     /// no pool: a restarted daemon is simply connected to again).
     async fn send(&self, req: Request<ProxyBody>) -> Result<Response<Incoming>, String> {
-        self.send_on(self.connect().await?, req).await
-    }
-
-    async fn connect(&self) -> Result<UnixStream, String> {
-        tokio::time::timeout(CONNECT_TIMEOUT, UnixStream::connect(&self.upstream))
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, UnixStream::connect(&self.upstream))
             .await
             .map_err(|_| "connecting timed out".to_string())?
-            .map_err(|e| e.to_string())
-    }
-
-    async fn send_on<S>(
-        &self,
-        stream: S,
-        req: Request<ProxyBody>,
-    ) -> Result<Response<Incoming>, String>
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
+            .map_err(|e| e.to_string())?;
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| e.to_string())?;
