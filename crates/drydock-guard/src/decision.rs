@@ -10,6 +10,7 @@ use drydock_core::{Finding, ImageRef, Origin, Severity, SourceMap};
 use drydock_rules::{Checker, Settings};
 use serde_json::Value;
 
+use crate::filter::labels_of;
 use crate::policy::{ExecAction, Policy, Subject};
 use crate::request::{
     Action, ApiRequest, PluginOp, PluginPrivilege, Resolved, ServicePlugin, UPDATE_PREFIX,
@@ -157,7 +158,7 @@ impl Guard {
                 spec,
                 resolved,
             } => {
-                let labels = labels_of(body.get("Labels"));
+                let labels = body.get("Labels").map(labels_of).unwrap_or_default();
                 let image = body.get("Image").and_then(Value::as_str);
                 self.judge_spec(&SpecRequest {
                     spec: Judge::Container(&spec),
@@ -181,7 +182,7 @@ impl Guard {
                 plugin,
                 ..
             } => {
-                let labels = labels_of(body.get("Labels"));
+                let labels = body.get("Labels").map(labels_of).unwrap_or_default();
                 let image =
                     value_at(&body, "TaskTemplate.ContainerSpec.Image").and_then(Value::as_str);
                 // A plugin service runs no container: its plugin is judged.
@@ -229,7 +230,7 @@ impl Guard {
                 tag,
                 remote,
             } => {
-                let labels = labels_of(query.get("labels"));
+                let labels = query.get("labels").map(labels_of).unwrap_or_default();
                 let mut d = self.judge_spec(&SpecRequest {
                     spec: Judge::Container(&spec),
                     body: &query,
@@ -654,17 +655,6 @@ fn exec_key(rule: &str) -> Option<&'static str> {
     }
 }
 
-/// A `Labels` object as a map (non-string values skipped).
-fn labels_of(v: Option<&Value>) -> HashMap<String, String> {
-    v.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A check of the guard's own with a deny/log/allow setting: the finding
 /// and, when it denies, the message.
 struct GuardCheck<'a> {
@@ -689,22 +679,22 @@ impl GuardCheck<'_> {
             ExecAction::Log => Verdict::Log,
             ExecAction::Deny => Verdict::Deny,
         };
-        if verdict == Verdict::Deny {
-            let j = Judged {
-                rule: String::new(),
-                name: String::new(),
-                severity: None,
-                path: self.path.clone(),
-                value: self.value.clone(),
-                message: String::new(),
-                verdict: Verdict::Deny,
-            };
+        let j = Judged {
+            rule: self.rule.to_string(),
+            name: self.name.to_string(),
+            severity: None,
+            path: self.path,
+            value: self.value,
+            message: self.message,
+            verdict,
+        };
+        if j.verdict == Verdict::Deny {
             let m = format!(
                 "drydock guard: denied by {} ({}): {}: {} {}, or set `{} = \"allow\"` (or \"log\") under [{}] in {POLICY_FILE}.",
-                self.rule,
-                self.name,
+                j.rule,
+                j.name,
                 found(&j),
-                sentence(&self.message),
+                sentence(&j.message),
                 self.fix,
                 self.key,
                 self.section,
@@ -717,15 +707,7 @@ impl GuardCheck<'_> {
             }
             d.allow = false;
         }
-        d.findings.push(Judged {
-            rule: self.rule.to_string(),
-            name: self.name.to_string(),
-            severity: None,
-            path: self.path,
-            value: self.value,
-            message: self.message,
-            verdict,
-        });
+        d.findings.push(j);
     }
 }
 

@@ -196,8 +196,9 @@ pub fn is_object_ref(kind: Kind, s: &str) -> bool {
             .any(|seg| seg.is_empty() || seg == "." || seg == "..")
 }
 
-/// Labels of an API object (`Labels`, or `Config.Labels` of an inspect).
-fn labels_of(v: &Value) -> HashMap<String, String> {
+/// Labels of an API object (`Labels`, or `Config.Labels` of an inspect; a
+/// build's `labels`), non-string values skipped.
+pub(crate) fn labels_of(v: &Value) -> HashMap<String, String> {
     v.as_object()
         .map(|m| {
             m.iter()

@@ -133,7 +133,7 @@ impl ExecAction {
             "log" => Ok(ExecAction::Log),
             "allow" => Ok(ExecAction::Allow),
             _ => Err(format!(
-                "`{s}` is not an exec action (expected `deny`, `log` or `allow`)"
+                "`{s}` is not an action (expected `deny`, `log` or `allow`)"
             )),
         }
     }
@@ -404,35 +404,26 @@ impl Policy {
                 p.log = selectors(l, &mut errors);
             }
         }
-        if let Some(e) = &raw.exec {
-            for (v, slot) in [
-                (&e.privileged, &mut p.exec_privileged),
-                (&e.root, &mut p.exec_root),
-            ] {
-                if let Some(v) = v {
-                    match ExecAction::parse(v.get_ref()) {
-                        Ok(a) => *slot = a,
-                        Err(m) => errors.push(at(v.span().start, m)),
-                    }
-                }
-            }
-        }
-        let plugins = raw.plugins.as_ref().and_then(|p| p.privileges.as_ref());
-        let build = raw.build.as_ref().and_then(|b| b.remote_context.as_ref());
+        let exec = raw.exec.as_ref();
         for (v, slot) in [
-            (plugins, &mut p.plugin_privileges),
-            (build, &mut p.build_remote_context),
+            (
+                exec.and_then(|e| e.privileged.as_ref()),
+                &mut p.exec_privileged,
+            ),
+            (exec.and_then(|e| e.root.as_ref()), &mut p.exec_root),
+            (
+                raw.plugins.as_ref().and_then(|p| p.privileges.as_ref()),
+                &mut p.plugin_privileges,
+            ),
+            (
+                raw.build.as_ref().and_then(|b| b.remote_context.as_ref()),
+                &mut p.build_remote_context,
+            ),
         ] {
-            // (The same three actions as `[exec]`.)
             if let Some(v) = v {
-                match v.get_ref().as_str() {
-                    "deny" => *slot = ExecAction::Deny,
-                    "log" => *slot = ExecAction::Log,
-                    "allow" => *slot = ExecAction::Allow,
-                    other => errors.push(at(
-                        v.span().start,
-                        format!("`{other}` is not an action (expected `deny`, `log` or `allow`)"),
-                    )),
+                match ExecAction::parse(v.get_ref()) {
+                    Ok(a) => *slot = a,
+                    Err(m) => errors.push(at(v.span().start, m)),
                 }
             }
         }

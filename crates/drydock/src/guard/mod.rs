@@ -295,12 +295,8 @@ fn plugin(args: &PluginArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let policy = match Policy::load(&args.policy) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(anstream::stderr(), "{e}");
-            return Ok(ExitCode::from(2));
-        }
+    let Some(policy) = load_policy(Some(&args.policy)) else {
+        return Ok(ExitCode::from(2));
     };
     let raw = std::fs::read(&args.request)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.request.display()))?;
