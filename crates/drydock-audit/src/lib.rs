@@ -447,9 +447,9 @@ pub fn audit_snapshot_with(
                         .and_then(|i| i.result.as_ref().ok())
                         .map(|i| Arc::new(image_spec(i)));
                     let spec = container_spec(ci, image);
-                    let exec = execs.map(|m| {
-                        let listed = m.get(&t.id).cloned().unwrap_or_default();
-                        ExecsOf {
+                    let exec = execs.map(|m| match m.get(&t.id) {
+                        None => ExecsOf::default(),
+                        Some(listed) => ExecsOf {
                             specs: listed.specs(Some(ci)),
                             errors: listed
                                 .execs
@@ -460,7 +460,7 @@ pub fn audit_snapshot_with(
                                     Err(e) => Some(format!("exec `{id}`: {e}")),
                                 })
                                 .collect(),
-                        }
+                        },
                     });
                     container_checks(
                         &cx,
@@ -914,6 +914,7 @@ fn image_checks(
 }
 
 /// The exec sessions a container lists, as read for 5.23 and 5.24.
+#[derive(Default)]
 struct ExecsOf {
     specs: Vec<ExecSpec>,
     /// Those that could not be read (other than ended and pruned).

@@ -25,7 +25,7 @@ fn api(path: impl Into<String>) -> Origin {
     Origin::api(path)
 }
 
-fn sp<T>(value: T, path: impl Into<String>) -> Sp<T> {
+pub(crate) fn sp<T>(value: T, path: impl Into<String>) -> Sp<T> {
     Sp::new(value, api(path))
 }
 
@@ -39,7 +39,7 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 }
 
 /// `KEY=value` entries (`Env`) as key-value pairs.
-fn env_pairs(env: &[String], base: &str) -> Vec<KeyValue> {
+pub(crate) fn env_pairs(env: &[String], base: &str) -> Vec<KeyValue> {
     env.iter()
         .enumerate()
         .map(|(i, e)| {

@@ -12,11 +12,12 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{ContainerInspectResponse, ExecConfig, ExecInspectResponse};
-use drydock_core::spec::{ExecSource, ExecSpec, KeyValue};
-use drydock_core::{Origin, Sp};
+use drydock_core::Origin;
+use drydock_core::spec::{ExecSource, ExecSpec};
 use futures_util::stream::{self, StreamExt};
 
 use crate::client::Engine;
+use crate::convert::{env_pairs, sp};
 use crate::error::EngineError;
 use crate::fetch::{Progress, Target};
 
@@ -24,26 +25,6 @@ use crate::fetch::{Progress, Target};
 pub const REQUEST_PATH: &str = "";
 /// The origin of an exec instance as a whole.
 pub const INSTANCE_PATH: &str = "ID";
-
-fn sp<T>(value: T, path: impl Into<String>) -> Sp<T> {
-    Sp::new(value, Origin::api(path))
-}
-
-/// `KEY=value` entries as key-value pairs, each at `{base}[i]`.
-fn env_entries(env: &[String], base: &str) -> Vec<KeyValue> {
-    env.iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let path = format!("{base}[{i}]");
-            let (k, v) = e.split_once('=').unwrap_or((e.as_str(), ""));
-            KeyValue {
-                origin: Origin::api(path.clone()),
-                key: sp(k.to_string(), path.clone()),
-                value: sp(v.to_string(), path),
-            }
-        })
-        .collect()
-}
 
 /// An exec create request (`POST /containers/{container}/exec`, `container`
 /// as the path names it: ID or name) as the exec rules judge it. Origins
@@ -65,7 +46,7 @@ pub fn request_spec(container: &str, cfg: &ExecConfig) -> ExecSpec {
             .enumerate()
             .map(|(i, w)| sp(w.clone(), format!("Cmd[{i}]")))
             .collect(),
-        env: env_entries(cfg.env.as_deref().unwrap_or_default(), "Env"),
+        env: env_pairs(cfg.env.as_deref().unwrap_or_default(), "Env"),
         workdir: cfg
             .working_dir
             .clone()

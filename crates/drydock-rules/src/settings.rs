@@ -110,11 +110,4 @@ impl Settings {
             .copied()
             .unwrap_or(f.severity)
     }
-
-    pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
-        self.severity_overrides
-            .get(meta.id)
-            .copied()
-            .unwrap_or(meta.severity)
-    }
 }

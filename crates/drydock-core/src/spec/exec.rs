@@ -87,13 +87,6 @@ pub struct ExecSpec {
     pub unknown: Vec<UnknownPart>,
 }
 
-/// Whether a user (`root`, `0`, `0:0`, `root:staff`) is root. An empty
-/// name is not root here: it means "no user given".
-pub fn is_root_account(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or(user).trim();
-    name == "root" || name == "0"
-}
-
 impl ExecSpec {
     pub fn is_privileged(&self) -> bool {
         self.privileged.as_ref().is_some_and(|p| p.value)
@@ -131,16 +124,6 @@ mod tests {
 
     fn sp(s: &str) -> Sp<String> {
         Sp::new(s.to_string(), Origin::api("User"))
-    }
-
-    #[test]
-    fn root_accounts() {
-        for u in ["root", "0", "0:0", "root:staff", " root "] {
-            assert!(is_root_account(u), "{u}");
-        }
-        for u in ["", "1000", "app", "rooty", "1000:0"] {
-            assert!(!is_root_account(u), "{u}");
-        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use container::{
     PortMapping, Resources, SecurityOpt, UnknownPart, parse_port_range,
 };
 pub use daemon::{DaemonSetting, DaemonSpec};
-pub use exec::{ExecSource, ExecSpec, ExecUser, is_root_account};
+pub use exec::{ExecSource, ExecSpec, ExecUser};
 pub use files::{ImageFile, ImageFileKind, ImageFiles, ImageLayer, ImageText};
 pub use image::{
     ArgDecl, BaseImage, BuildStep, CommandLine, CopyStep, Healthcheck, ImageSpec, KeyValue,

@@ -19,3 +19,18 @@ pub(crate) fn is_root_user(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user).trim();
     name == "root" || name == "0"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_users() {
+        for u in ["root", "0", "0:0", "root:staff", " root "] {
+            assert!(is_root_user(u), "{u}");
+        }
+        for u in ["", "1000", "app", "rooty", "1000:0"] {
+            assert!(!is_root_user(u), "{u}");
+        }
+    }
+}

@@ -1,11 +1,12 @@
 //! CTR034
 
-use drydock_core::spec::{ExecSource, ExecSpec, ExecUser, is_root_account};
+use drydock_core::spec::{ExecSource, ExecSpec, ExecUser};
 use drydock_core::{RuleMeta, Severity};
 
 use super::support::{exec_setting, exec_subject};
 use crate::declare_rule;
 use crate::rule::{Checker, Rule};
+use crate::rules::util::is_root_user;
 
 declare_rule! {
     /// ## What it does
@@ -68,7 +69,7 @@ impl Rule for ExecAsRoot {
             "run such commands with `docker exec -u` and an unprivileged user",
         );
         match e.effective_user() {
-            ExecUser::Explicit(u) if is_root_account(&u.value) => {
+            ExecUser::Explicit(u) if is_root_user(&u.value) => {
                 let shown = match e.source {
                     ExecSource::ExecLine => format!("--user {}", u.value.trim()),
                     _ => format!("{user_opt}: \"{}\"", u.value),
@@ -81,7 +82,7 @@ impl Rule for ExecAsRoot {
             ExecUser::Explicit(_) | ExecUser::Unreadable => {}
             ExecUser::Container(c) => {
                 let name = c.value.trim();
-                if name.is_empty() || is_root_account(name) {
+                if name.is_empty() || is_root_user(name) {
                     let value = if name.is_empty() {
                         "empty".to_string()
                     } else {
