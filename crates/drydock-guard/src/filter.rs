@@ -100,10 +100,11 @@ impl Filters {
 }
 
 /// A response the proxy rewrites before the client sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rewrite {
-    /// `GET /containers/json`, `/images/json`, `/networks`, `/volumes`.
-    List(Kind),
+#[derive(Debug, Clone, Copy)]
+pub enum Rewrite<'a> {
+    /// `GET /containers/json`, `/images/json`, `/networks`, `/volumes`,
+    /// with the client's filter of that kind.
+    List(Kind, &'a Visible),
     /// `GET /system/df`: images, containers and volumes in one answer.
     SystemDf,
     /// Container inspect with `redact-env`.

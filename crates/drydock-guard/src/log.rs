@@ -28,7 +28,6 @@ pub struct Rotation {
 }
 
 enum Sink {
-    Stdout,
     File(LogFile),
     Writer(Box<dyn Write + Send>),
 }
@@ -98,14 +97,7 @@ impl LogFile {
 
 impl DecisionLog {
     pub fn stdout() -> DecisionLog {
-        DecisionLog {
-            out: Mutex::new(Sink::Stdout),
-        }
-    }
-
-    /// Appends to a file, creating it.
-    pub fn file(path: &Path) -> std::io::Result<DecisionLog> {
-        DecisionLog::rotating(path, None)
+        DecisionLog::to_writer(Box::new(std::io::stdout()))
     }
 
     /// Appends to a file, creating it, rotated by size when `rotation`
@@ -148,11 +140,6 @@ impl DecisionLog {
         // A log that cannot be written must not stop decisions; the error
         // is said once on stderr, and again only after writing worked.
         match &mut *out {
-            Sink::Stdout => {
-                let mut so = std::io::stdout().lock();
-                let _ = so.write_all(&bytes);
-                let _ = so.flush();
-            }
             Sink::Writer(w) => {
                 let _ = w.write_all(&bytes);
                 let _ = w.flush();

@@ -762,8 +762,10 @@ impl Proxy {
             && matches!(segs.as_slice(), ["containers", id, "json"] if *id != "json");
         let rewrite = if !get {
             None
-        } else if let Some(kind) = list_kind(&api.path).filter(|k| filters.get(*k).is_some()) {
-            Some(Rewrite::List(kind))
+        } else if let Some((kind, vis)) =
+            list_kind(&api.path).and_then(|k| filters.get(k).map(|v| (k, v)))
+        {
+            Some(Rewrite::List(kind, vis))
         } else if api.path.trim_end_matches('/') == "/system/df" && !filters.is_empty() {
             Some(Rewrite::SystemDf)
         } else if redact {
@@ -843,10 +845,7 @@ impl Proxy {
                 }
             };
             let out = match rewrite {
-                Rewrite::List(kind) => filters.get(kind).map_or_else(
-                    || Err("no filter".to_string()),
-                    |v| filter_list(kind, &raw, v),
-                ),
+                Rewrite::List(kind, vis) => filter_list(kind, &raw, vis),
                 Rewrite::SystemDf => filter_system_df(&raw, &filters),
                 Rewrite::RedactEnv => redact_inspect(&raw),
             };
